@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { ReerError } from "../errors/ReerError.js";
+import { inspectCommand } from "./commands/inspectCommand.js";
+import { scoreCommand } from "./commands/scoreCommand.js";
+
+const program = new Command("reer")
+    .description("Reverse-Engineered Reasoning on local GGUF models: search for thinking trajectories z that make a known answer y predictable, and score PPL(y | x, z) exactly.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .addCommand(scoreCommand())
+    .addCommand(inspectCommand());
+
+try {
+    await program.parseAsync(process.argv);
+    // node-llama-cpp keeps native handles alive; leave promptly once the work is written.
+    process.exit(0);
+} catch (error) {
+    if (error instanceof ReerError) {
+        process.stderr.write(`reer: ${error.describe()}\n`);
+        process.exit(2);
+    }
+    throw error;
+}

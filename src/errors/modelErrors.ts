@@ -1,0 +1,34 @@
+import { ReerError } from "./ReerError.js";
+
+export const STORIES_260K_SOURCE = "https://huggingface.co/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf";
+
+export class ModelNotFoundError extends ReerError {
+    public constructor(modelPath: string) {
+        super("MODEL_NOT_FOUND", `Model file not found: ${modelPath}`,
+            "Pass a GGUF path, an hf:<user>/<repo>/<file>.gguf URI or an https:// URL to --model. " +
+            "A tiny test model is ggml-org's tinyllamas/stories260K.gguf (" + STORIES_260K_SOURCE + "); " +
+            "real runs want an instruct model such as Qwen2.5-0.5B-Instruct-GGUF (hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q8_0.gguf). " +
+            "See models/README.md.");
+    }
+}
+
+export class NotGgufError extends ReerError {
+    public constructor(modelPath: string, detail: string) {
+        super("NOT_GGUF", `${modelPath} is not a GGUF model file (${detail}).`,
+            "reer loads llama.cpp GGUF files only. Convert Hugging Face weights with llama.cpp's convert_hf_to_gguf.py, or download a .gguf build of the model.");
+    }
+}
+
+export class UnsupportedArchitectureError extends ReerError {
+    public constructor(modelPath: string, architecture: string, detail: string) {
+        super("UNSUPPORTED_ARCHITECTURE", `llama.cpp cannot run ${modelPath} (architecture "${architecture}"): ${detail}`,
+            "Use a model whose architecture this llama.cpp build supports (llama, qwen2, qwen3, mistral, gemma, phi3, ...), or update node-llama-cpp.");
+    }
+}
+
+export class ModelDownloadError extends ReerError {
+    public constructor(source: string, detail: string) {
+        super("MODEL_DOWNLOAD_FAILED", `Could not download ${source}: ${detail}`,
+            "Without network access, download the file elsewhere, copy it into models/ and pass its path to --model.");
+    }
+}

@@ -1,0 +1,22 @@
+// Library API: everything the CLI does is available to importing code.
+export { ReerError } from "./errors/ReerError.js";
+export * from "./errors/modelErrors.js";
+export * from "./errors/inputErrors.js";
+export { LlamaRuntime, type GpuChoice, type RuntimeOptions } from "./engine/LlamaRuntime.js";
+export { LoadedModel, type ModelIdentity, type ModelLoadOptions } from "./model/LoadedModel.js";
+export { resolveModelPath, parseModelSpec, sha256OfFile } from "./model/resolveModelPath.js";
+export { describeModel, type ModelDescription } from "./model/describeModel.js";
+export { VocabularyGuard } from "./model/VocabularyGuard.js";
+export { PromptSet, builtinPromptsDir, type PromptLanguage } from "./prompts/PromptSet.js";
+export { ChatTemplate, type ChatMessage, type PromptPart } from "./prompts/ChatTemplate.js";
+export { aggregateLogprobs, PAPER_CLIP_FLOOR, type ScoreAggregates } from "./scoring/scoreAggregates.js";
+export { TokenScorer, type TokenScores, type ScoringPath } from "./scoring/TokenScorer.js";
+export { Scorer, type ScorerOptions, type KvCacheType } from "./scoring/Scorer.js";
+export type { ScoringTokens } from "./scoring/ScoringTokens.js";
+export type { ScoringFrame, ScoringLayout, ScoringTemplateName } from "./scoring/ScoringLayout.js";
+export { PaperScoringLayout } from "./scoring/PaperScoringLayout.js";
+export { PlainScoringLayout } from "./scoring/PlainScoringLayout.js";
+export { scoreRecords, createLayout, type RecordScore, type ScoreRecordsOptions } from "./scoring/scoreRecords.js";
+export { readRecords, defaultFieldNames, type InputRecord, type FieldNames } from "./io/readRecords.js";
+export { segmentText, joinSegments, splitHeadTail } from "./text/segmentText.js";
+export { containsCjk } from "./text/cjk.js";

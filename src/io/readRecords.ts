@@ -1,0 +1,109 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { InvalidInputError } from "../errors/inputErrors.js";
+import { ReerError } from "../errors/ReerError.js";
+
+/** Which keys of an input object hold x, y, z and the id. */
+export type FieldNames = { prompt: string; response: string; thinking: string; id: string };
+export const defaultFieldNames: FieldNames = { prompt: "prompt", response: "response", thinking: "thinking", id: "id" };
+
+/** One validated input pair. `line` is 1-based (JSONL line, or array position for a JSON array). */
+export type InputRecord = {
+    line: number;
+    id?: string;
+    prompt: string;
+    response: string;
+    thinking?: string;
+};
+
+export type ReadRecordsOptions = {
+    fields?: Partial<FieldNames>;
+    /** Skip invalid records instead of failing on the first; they are reported through onInvalid. */
+    skipInvalid?: boolean;
+    onInvalid?: (error: InvalidInputError) => void;
+};
+
+function recordSchema(fields: FieldNames) {
+    const text = (name: string) => z.string({ error: `"${name}" must be a string` }).refine((value) => value.trim() !== "", `"${name}" is empty`);
+    return z.object({
+        [fields.prompt]: text(fields.prompt),
+        [fields.response]: text(fields.response),
+        [fields.thinking]: z.string({ error: `"${fields.thinking}" must be a string when present` }).optional(),
+        [fields.id]: z.union([z.string(), z.number()], { error: `"${fields.id}" must be a string or a number when present` }).optional()
+    });
+}
+
+/**
+ * Reads JSONL (one object per line; blank lines ignored) or a JSON array of objects,
+ * validating each record at the boundary. Errors name the line and the field.
+ */
+export async function readRecords(file: string, options: ReadRecordsOptions = {}): Promise<InputRecord[]> {
+    const fields: FieldNames = { ...defaultFieldNames, ...options.fields };
+    let text: string;
+    try {
+        text = await readFile(file, "utf8");
+    } catch (error) {
+        throw new ReerError("INPUT_UNREADABLE", `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const schema = recordSchema(fields);
+    const records: InputRecord[] = [];
+    const fail = (error: InvalidInputError): void => {
+        if (options.skipInvalid !== true)
+            throw error;
+        options.onInvalid?.(error);
+    };
+
+    const accept = (value: unknown, line: number): void => {
+        const parsed = schema.safeParse(value);
+        if (!parsed.success) {
+            const issue = parsed.error.issues[0]!;
+            const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+            const detail = issue.code === "invalid_type" && issue.path.length === 0
+                ? "the record must be a JSON object"
+                : issue.code === "invalid_type" && issue.input === undefined ? `"${field}" is missing` : issue.message;
+            fail(new InvalidInputError(file, line, field, detail,
+                `Fix the record, pass --skip-invalid, or map your field names with --prompt-field/--response-field/--thinking-field.`));
+            return;
+        }
+        const data = parsed.data as Record<string, unknown>;
+        const id = data[fields.id];
+        const thinking = data[fields.thinking] as string | undefined;
+        records.push({
+            line,
+            ...(id == null ? {} : { id: String(id) }),
+            prompt: data[fields.prompt] as string,
+            response: data[fields.response] as string,
+            ...(thinking == null ? {} : { thinking })
+        });
+    };
+
+    if (text.trimStart().startsWith("[")) {
+        let array: unknown;
+        try {
+            array = JSON.parse(text);
+        } catch (error) {
+            throw new InvalidInputError(file, undefined, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+                "A JSON input must be one array of objects; use JSONL (one object per line) for large inputs.");
+        }
+        if (!Array.isArray(array))
+            throw new InvalidInputError(file, undefined, undefined, "expected a JSON array of objects");
+        array.forEach((value, index) => accept(value, index + 1));
+        return records;
+    }
+
+    const lines = text.split("\n");
+    lines.forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === "")
+            return;
+        let value: unknown;
+        try {
+            value = JSON.parse(line);
+        } catch (error) {
+            fail(new InvalidInputError(file, index + 1, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`));
+            return;
+        }
+        accept(value, index + 1);
+    });
+    return records;
+}

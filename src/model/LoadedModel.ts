@@ -1,0 +1,100 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import type { GgufFileInfo, LlamaModel, Token } from "node-llama-cpp";
+import { UnsupportedArchitectureError } from "../errors/modelErrors.js";
+import { LlamaRuntime, type RuntimeOptions } from "../engine/LlamaRuntime.js";
+import { readModelHeader } from "./readModelHeader.js";
+import { sha256OfFile } from "./resolveModelPath.js";
+import { VocabularyGuard } from "./VocabularyGuard.js";
+
+export type ModelLoadOptions = RuntimeOptions & {
+    /** Layers to offload to the GPU: "auto" (as many as fit), "max" or a count. Ignored on CPU. */
+    gpuLayers?: "auto" | "max" | number;
+};
+
+/** What identifies a model file in every output record. */
+export type ModelIdentity = {
+    path: string;
+    name: string;
+    sizeBytes: number;
+    /** sha256 of the first MiB (header, metadata and the start of the tensors): cheap and specific. */
+    headSha256: string;
+    architecture: string;
+};
+
+const HEAD_HASH_BYTES = 1 << 20;
+
+/** A GGUF model loaded once and shared by every context that scores or generates with it. */
+export class LoadedModel {
+    private constructor(
+        public readonly runtime: LlamaRuntime,
+        public readonly model: LlamaModel,
+        public readonly header: GgufFileInfo,
+        public readonly identity: ModelIdentity,
+        public readonly guard: VocabularyGuard
+    ) {}
+
+    public static async load(modelPath: string, options: ModelLoadOptions = {}): Promise<LoadedModel> {
+        const header = await readModelHeader(modelPath);
+        const runtime = await LlamaRuntime.get(options);
+        const architecture = String(header.metadata.general.architecture);
+        let model: LlamaModel;
+        try {
+            model = await runtime.llama.loadModel({
+                modelPath,
+                gpuLayers: runtime.llama.gpu === false ? 0 : (options.gpuLayers ?? "auto")
+            });
+        } catch (error) {
+            const detail = error instanceof Error ? error.message : String(error);
+            throw new UnsupportedArchitectureError(modelPath, architecture, `loading failed: ${detail}`);
+        }
+        const name = String(header.metadata.general.name ?? path.basename(modelPath));
+        const identity: ModelIdentity = {
+            path: path.resolve(modelPath),
+            name,
+            sizeBytes: statSync(modelPath).size,
+            headSha256: await sha256OfFile(modelPath, HEAD_HASH_BYTES),
+            architecture
+        };
+        return new LoadedModel(runtime, model, header, identity, new VocabularyGuard(model, name));
+    }
+
+    public get trainContextSize(): number {
+        return this.model.trainContextSize;
+    }
+
+    public get chatTemplate(): string | undefined {
+        const template = this.header.metadata.tokenizer?.chat_template;
+        return typeof template === "string" && template.trim() !== "" ? template : undefined;
+    }
+
+    /** BOS to put first, when the model's metadata asks for one. */
+    public get leadingBos(): Token[] {
+        const bos = this.model.tokens.bos;
+        return bos != null && this.model.tokens.shouldPrependBosToken ? [bos] : [];
+    }
+
+    /**
+     * Tokenises user text: special-token syntax stays literal text, characters the
+     * vocabulary cannot encode are refused first. `continuation` suppresses the
+     * SentencePiece leading space that a string tokenised on its own would get.
+     */
+    public tokenizeText(text: string, what: string, continuation: boolean): Token[] {
+        this.guard.assertEncodable(text, what);
+        if (text === "")
+            return [];
+        return continuation ? this.model.tokenize(text, false, "trimLeadingSpace") : this.model.tokenize(text, false);
+    }
+
+    /** Tokenises template markup, where special-token syntax means special tokens. */
+    public tokenizeMarkup(text: string, what: string): Token[] {
+        this.guard.assertMarkupEncodable(text, what);
+        if (text === "")
+            return [];
+        return this.model.tokenize(text, true, "trimLeadingSpace");
+    }
+
+    public async dispose(): Promise<void> {
+        await this.model.dispose();
+    }
+}

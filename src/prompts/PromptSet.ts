@@ -1,0 +1,58 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ReerError } from "../errors/ReerError.js";
+
+export type PromptLanguage = "en" | "zh";
+
+/** The prompts shipped with the package: <package root>/prompts/<language>/<name>.txt */
+export const builtinPromptsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prompts");
+
+/**
+ * Plain-text prompt templates with `{{name}}` placeholders, one folder per language.
+ * Users can point reer at their own folder; the id and content hash of every template
+ * used end up in the output so results stay traceable.
+ */
+export class PromptSet {
+    private readonly cache = new Map<string, string>();
+
+    public constructor(public readonly dir: string = builtinPromptsDir) {}
+
+    public get isBuiltin(): boolean {
+        return path.resolve(this.dir) === builtinPromptsDir;
+    }
+
+    public raw(language: PromptLanguage, name: string): string {
+        const file = path.join(this.dir, language, `${name}.txt`);
+        let text = this.cache.get(file);
+        if (text == null) {
+            if (!existsSync(file))
+                throw new ReerError("PROMPT_MISSING", `Prompt template ${file} does not exist.`,
+                    `A prompts folder needs ${language}/${name}.txt; copy the built-in ones from ${builtinPromptsDir} and edit them.`);
+            // Trailing newlines are an artefact of text editors, not part of the prompt.
+            text = readFileSync(file, "utf8").replace(/\s+$/u, "");
+            this.cache.set(file, text);
+        }
+        return text;
+    }
+
+    /** Fills `{{name}}` placeholders; every placeholder must be given a value. */
+    public render(language: PromptLanguage, name: string, values: Record<string, string>): string {
+        const template = this.raw(language, name);
+        const rendered = template.replace(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/gu, (match, key: string) => {
+            const value = values[key];
+            if (value == null)
+                throw new ReerError("PROMPT_PLACEHOLDER", `Prompt ${language}/${name}.txt uses {{${key}}}, which reer does not provide here.`,
+                    `Available: ${Object.keys(values).map((k) => `{{${k}}}`).join(", ")}.`);
+            return value;
+        });
+        return rendered;
+    }
+
+    /** "<language>/<name>@<first 12 hex of sha256>", recorded with every result. */
+    public templateId(language: PromptLanguage, name: string): string {
+        const hash = createHash("sha256").update(this.raw(language, name)).digest("hex").slice(0, 12);
+        return `${language}/${name}@${hash}`;
+    }
+}

@@ -1,0 +1,78 @@
+import type { Token } from "node-llama-cpp";
+import { ChatTemplateMissingError } from "../errors/inputErrors.js";
+import type { LoadedModel } from "../model/LoadedModel.js";
+import { ChatTemplate, type PromptPart } from "../prompts/ChatTemplate.js";
+import { PromptSet, type PromptLanguage } from "../prompts/PromptSet.js";
+import { containsCjk } from "../text/cjk.js";
+import { splitHeadTail } from "../text/segmentText.js";
+import type { ScoringFrame, ScoringLayout } from "./ScoringLayout.js";
+import type { ScoringTokens } from "./ScoringTokens.js";
+
+/**
+ * The paper preset (method.md section 2): the scorer's chat template with a system
+ * message and a think-aloud instruction followed by x, then an assistant turn we fill:
+ *
+ *     <think>\n{z}\n</think>\n<answer>\n{yHead}{yTail}
+ *
+ * Only yTail is scored. Every part is tokenised on its own (markup with special tokens,
+ * user text without), so the tokens after z are the same for every candidate z.
+ */
+export class PaperScoringLayout implements ScoringLayout {
+    public readonly name = "paper" as const;
+    private readonly template: ChatTemplate;
+
+    public constructor(private readonly model: LoadedModel, private readonly prompts: PromptSet = new PromptSet()) {
+        const source = model.chatTemplate;
+        if (source == null)
+            throw new ChatTemplateMissingError(model.identity.name);
+        this.template = new ChatTemplate(source, {
+            bos: model.model.tokens.bosString,
+            eos: model.model.tokens.eosString
+        });
+    }
+
+    public frame(x: string, y: string): ScoringFrame {
+        const language: PromptLanguage = containsCjk(x) ? "zh" : "en";
+        const parts = this.template.renderOpenAssistantTurn([
+            { role: "system", content: this.prompts.raw(language, "system") },
+            { role: "user", content: this.prompts.render(language, "score", { prompt: x }) }
+        ]);
+        const prefix = this.tokenizeParts(parts, "the scoring prompt");
+        prefix.push(...this.model.tokenizeMarkup("<think>\n", "the think tag"));
+
+        const { head, tail } = splitHeadTail(y);
+        const suffix = [
+            ...this.model.tokenizeMarkup("\n</think>\n<answer>\n", "the answer tag"),
+            ...this.model.tokenizeText(head, "the response head", true)
+        ];
+        const scoredTokens = this.model.tokenizeText(tail, "the response", true);
+        const model = this.model;
+
+        return {
+            yHead: head,
+            yTail: tail,
+            scoredTokens,
+            templateIds: [this.prompts.templateId(language, "system"), this.prompts.templateId(language, "score")],
+            tokensFor(z: string): ScoringTokens {
+                const zTokens = model.tokenizeText(z, "the thinking trajectory", true);
+                return {
+                    contextTokens: [...prefix, ...zTokens, ...suffix],
+                    scoredTokens: [...scoredTokens]
+                };
+            }
+        };
+    }
+
+    private tokenizeParts(parts: PromptPart[], what: string): Token[] {
+        const tokens: Token[] = [];
+        const bosString = this.model.model.tokens.bosString;
+        const templateHasBos = bosString != null && bosString !== "" && parts[0]?.kind === "markup" && parts[0].text.startsWith(bosString);
+        if (!templateHasBos)
+            tokens.push(...this.model.leadingBos);
+        for (const part of parts)
+            tokens.push(...(part.kind === "markup"
+                ? this.model.tokenizeMarkup(part.text, what)
+                : this.model.tokenizeText(part.text, what, true)));
+        return tokens;
+    }
+}

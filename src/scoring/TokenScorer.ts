@@ -1,0 +1,143 @@
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { ContextOverflowError } from "../errors/inputErrors.js";
+import { ReerError } from "../errors/ReerError.js";
+import { decodeWithLogitReader, getAddonContext, type NativeTokenLogprobs } from "../engine/nodeLlamaInternals.js";
+import { aggregateLogprobs, PAPER_CLIP_FLOOR, type ScoreAggregates } from "./scoreAggregates.js";
+import type { ScoringTokens } from "./ScoringTokens.js";
+
+export type ScoringPath = "fast" | "stock";
+
+export type TokenScores = ScoreAggregates & {
+    /** log p(scoredTokens[i] | everything before it), natural log. */
+    tokenLogprobs: Float64Array;
+    /** Tokens decoded for this call. */
+    evaluatedTokens: number;
+    /** Tokens whose KV cache entries were kept from the previous call. */
+    reusedTokens: number;
+    path: ScoringPath;
+};
+
+/** Bound on probability-map entries alive at once on the stock path (each map holds the whole vocabulary). */
+const STOCK_MAP_ENTRY_BUDGET = 4_000_000;
+
+/**
+ * Teacher-forced scoring on one context sequence, reusing the KV cache of the longest
+ * prefix shared with the previous call. Not safe for concurrent calls on the same
+ * instance: give each worker its own sequence.
+ */
+export class TokenScorer {
+    private busy = false;
+
+    public constructor(
+        private readonly sequence: LlamaContextSequence,
+        private readonly nativeTokenLogprobs: NativeTokenLogprobs | undefined,
+        private readonly clipFloor: number = PAPER_CLIP_FLOOR,
+        private readonly forcePath?: ScoringPath
+    ) {
+        if (forcePath === "fast" && nativeTokenLogprobs == null)
+            throw new ReerError("FAST_PATH_MISSING", "The fast scoring path was requested but this llama.cpp binary lacks it.",
+                "Run `npm run build:native` (or a clean `npm ci`) to build it.");
+    }
+
+    public get path(): ScoringPath {
+        return this.forcePath ?? (this.nativeTokenLogprobs != null ? "fast" : "stock");
+    }
+
+    /** Largest context + scored length this scorer accepts. */
+    public get maxTokens(): number {
+        // node-llama-cpp keeps one cell free; the last scored token itself is never decoded.
+        return this.sequence.contextSize;
+    }
+
+    public async score(input: ScoringTokens): Promise<TokenScores> {
+        if (this.busy)
+            throw new Error("TokenScorer.score() called while a call on the same sequence is running");
+        this.busy = true;
+        try {
+            return await this.scoreExclusive(input);
+        } finally {
+            this.busy = false;
+        }
+    }
+
+    private async scoreExclusive({ contextTokens, scoredTokens }: ScoringTokens): Promise<TokenScores> {
+        const start = contextTokens.length;
+        if (start === 0)
+            throw new ReerError("EMPTY_CONTEXT", "Scoring needs at least one context token before the scored text.",
+                "Models that add no BOS token need a non-empty context.");
+        if (scoredTokens.length === 0)
+            throw new ReerError("EMPTY_CONTINUATION", "There is nothing to score: the scored text has no tokens.");
+        const full = contextTokens.concat(scoredTokens);
+        if (full.length > this.maxTokens)
+            throw new ContextOverflowError("Scoring this text", full.length, this.maxTokens);
+
+        // The logits of the last kept token are not stored, so keep at most start - 1 tokens.
+        const { firstDifferentIndex } = this.sequence.compareContextTokens(full);
+        const keep = Math.min(firstDifferentIndex, start - 1);
+        if (this.sequence.nextTokenIndex > keep)
+            await this.sequence.eraseContextTokenRanges([{ start: keep, end: this.sequence.nextTokenIndex }]);
+        if (this.sequence.nextTokenIndex !== keep)
+            throw new Error(`KV cache holds ${this.sequence.nextTokenIndex} tokens after trimming to ${keep}`);
+
+        // The final token is only a target: its own logits are never needed.
+        const toEvaluate = full.slice(keep, full.length - 1);
+        const firstOutput = start - 1 - keep;
+        const tokenLogprobs = new Float64Array(scoredTokens.length).fill(NaN);
+
+        if (this.path === "fast")
+            await this.evaluateFast(toEvaluate, firstOutput, scoredTokens, tokenLogprobs);
+        else
+            await this.evaluateStock(toEvaluate, firstOutput, scoredTokens, tokenLogprobs);
+
+        const missing = tokenLogprobs.findIndex((value) => Number.isNaN(value));
+        if (missing >= 0)
+            throw new Error(`Scoring left scored token ${missing} of ${scoredTokens.length} without a log-probability`);
+
+        return {
+            ...aggregateLogprobs(tokenLogprobs, this.clipFloor),
+            tokenLogprobs,
+            evaluatedTokens: toEvaluate.length,
+            reusedTokens: keep,
+            path: this.path
+        };
+    }
+
+    private async evaluateFast(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array): Promise<void> {
+        const native = this.nativeTokenLogprobs!;
+        const addonContext = getAddonContext(this.sequence.context);
+        const logits = tokens.map((_, index) => index >= firstOutput);
+        const batchIndex = new Int32Array(1);
+        const target = new Uint32Array(1);
+        await decodeWithLogitReader(this.sequence, tokens, logits, (batchLogitIndex, tokenIndex) => {
+            const scoredIndex = tokenIndex - firstOutput;
+            batchIndex[0] = batchLogitIndex;
+            target[0] = targets[scoredIndex]!;
+            out[scoredIndex] = native(addonContext, batchIndex, target)[0]!;
+        });
+    }
+
+    /** Exact but slow: node-llama-cpp's full probability map per position, in chunks that bound the heap. */
+    private async evaluateStock(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array): Promise<void> {
+        const vocabularySize = this.sequence.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? 200_000;
+        const chunk = Math.max(1, Math.floor(STOCK_MAP_ENTRY_BUDGET / vocabularySize));
+        // Everything before the first output position goes in one plain evaluation.
+        let offset = 0;
+        if (firstOutput > 0) {
+            await this.sequence.controlledEvaluate(tokens.slice(0, firstOutput));
+            offset = firstOutput;
+        }
+        while (offset < tokens.length) {
+            const end = Math.min(tokens.length, offset + chunk);
+            const results = await this.sequence.controlledEvaluate(
+                tokens.slice(offset, end).map((token): [Token, { generateNext: { probabilities: true } }] =>
+                    [token, { generateNext: { probabilities: true } }])
+            );
+            for (let i = offset; i < end; i++) {
+                const scoredIndex = i - firstOutput;
+                const probability = results[i - offset]?.next?.probabilities?.get(targets[scoredIndex]!) ?? 0;
+                out[scoredIndex] = Math.log(probability);
+            }
+            offset = end;
+        }
+    }
+}

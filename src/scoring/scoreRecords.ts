@@ -1,0 +1,128 @@
+import type { Token } from "node-llama-cpp";
+import { ContextOverflowError } from "../errors/inputErrors.js";
+import { ReerError } from "../errors/ReerError.js";
+import type { InputRecord } from "../io/readRecords.js";
+import type { LoadedModel } from "../model/LoadedModel.js";
+import { PromptSet } from "../prompts/PromptSet.js";
+import { PaperScoringLayout } from "./PaperScoringLayout.js";
+import { PlainScoringLayout } from "./PlainScoringLayout.js";
+import { Scorer, type ScorerOptions } from "./Scorer.js";
+import type { ScoreAggregates } from "./scoreAggregates.js";
+import type { ScoringLayout, ScoringTemplateName } from "./ScoringLayout.js";
+import type { ScoringTokens } from "./ScoringTokens.js";
+
+export type ScoreRecordsOptions = Omit<ScorerOptions, "tokensNeeded"> & {
+    template: ScoringTemplateName;
+    prompts?: PromptSet;
+    /** Leave y's first segment unscored in plain mode too. */
+    splitHead?: boolean;
+    /** Record per-token ids and log-probabilities in each result. */
+    emitTokens?: boolean;
+    /** Skip records that cannot be scored (unencodable text, too long) instead of failing. */
+    skipInvalid?: boolean;
+};
+
+export type RecordScore = ScoreAggregates & {
+    id?: string;
+    line: number;
+    evaluatedTokens: number;
+    reusedTokens: number;
+    contextTokens?: Token[];
+    scoredTokens?: Token[];
+    tokenLogprobs?: number[];
+};
+
+export type RecordFailure = { line: number; id?: string; error: ReerError };
+
+export type ScoreRecordsSummary = {
+    scored: number;
+    skipped: RecordFailure[];
+    contextSize: number;
+    path: string;
+    evaluatedTokens: number;
+    reusedTokens: number;
+};
+
+export function createLayout(model: LoadedModel, template: ScoringTemplateName, options: { prompts?: PromptSet; splitHead?: boolean } = {}): ScoringLayout {
+    return template === "paper"
+        ? new PaperScoringLayout(model, options.prompts)
+        : new PlainScoringLayout(model, { splitHead: options.splitHead ?? false });
+}
+
+/**
+ * Scores PPL(y | x, z) for each record in order, calling `onResult` as each finishes.
+ * All records are tokenised first so the context can be sized to the longest one.
+ */
+export async function scoreRecords(
+    model: LoadedModel,
+    records: InputRecord[],
+    options: ScoreRecordsOptions,
+    onResult: (result: RecordScore) => void | Promise<void>
+): Promise<ScoreRecordsSummary> {
+    const layout = createLayout(model, options.template, options);
+    const skipped: RecordFailure[] = [];
+    const prepared: { record: InputRecord; tokens: ScoringTokens }[] = [];
+    const cap = options.maxContextSize ?? model.trainContextSize;
+
+    const reject = (record: InputRecord, error: unknown): void => {
+        if (!(error instanceof ReerError))
+            throw error;
+        const located = new ReerError(error.code, `Record at line ${record.line}${record.id == null ? "" : ` (id ${record.id})`}: ${error.message}`, error.hint);
+        if (options.skipInvalid !== true)
+            throw located;
+        skipped.push({ line: record.line, ...(record.id == null ? {} : { id: record.id }), error: located });
+    };
+
+    for (const record of records) {
+        try {
+            const tokens = layout.frame(record.prompt, record.response).tokensFor(record.thinking ?? "");
+            const length = tokens.contextTokens.length + tokens.scoredTokens.length;
+            if (length > cap)
+                throw new ContextOverflowError("Scoring this record", length, cap);
+            if (tokens.scoredTokens.length === 0)
+                throw new ReerError("EMPTY_CONTINUATION", "the scored part of the response has no tokens");
+            prepared.push({ record, tokens });
+        } catch (error) {
+            reject(record, error);
+        }
+    }
+
+    const summary: ScoreRecordsSummary = { scored: 0, skipped, contextSize: 0, path: "", evaluatedTokens: 0, reusedTokens: 0 };
+    if (prepared.length === 0)
+        return summary;
+
+    const tokensNeeded = Math.max(...prepared.map(({ tokens }) => tokens.contextTokens.length + tokens.scoredTokens.length));
+    const scorer = await Scorer.create(model, { ...options, tokensNeeded, sequences: 1 });
+    try {
+        const worker = scorer.workers[0]!;
+        summary.contextSize = scorer.contextSize;
+        summary.path = worker.path;
+        for (const { record, tokens } of prepared) {
+            const scores = await worker.score(tokens);
+            summary.scored++;
+            summary.evaluatedTokens += scores.evaluatedTokens;
+            summary.reusedTokens += scores.reusedTokens;
+            await onResult({
+                ...(record.id == null ? {} : { id: record.id }),
+                line: record.line,
+                tokenCount: scores.tokenCount,
+                sumLogprob: scores.sumLogprob,
+                meanNll: scores.meanNll,
+                ppl: scores.ppl,
+                clippedMeanNll: scores.clippedMeanNll,
+                evaluatedTokens: scores.evaluatedTokens,
+                reusedTokens: scores.reusedTokens,
+                ...(options.emitTokens === true
+                    ? {
+                        contextTokens: tokens.contextTokens,
+                        scoredTokens: tokens.scoredTokens,
+                        tokenLogprobs: Array.from(scores.tokenLogprobs)
+                    }
+                    : {})
+            });
+        }
+    } finally {
+        await scorer.dispose();
+    }
+    return summary;
+}
