@@ -3,11 +3,13 @@ import { Command } from "commander";
 import { ReerError } from "../errors/ReerError.js";
 import { inspectCommand } from "./commands/inspectCommand.js";
 import { scoreCommand } from "./commands/scoreCommand.js";
+import { synthesizeCommand } from "./commands/synthesizeCommand.js";
 
 const program = new Command("reer")
     .description("Reverse-Engineered Reasoning on local GGUF models: search for thinking trajectories z that make a known answer y predictable, and score PPL(y | x, z) exactly.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
+    .addCommand(synthesizeCommand())
     .addCommand(scoreCommand())
     .addCommand(inspectCommand());
 

@@ -39,3 +39,24 @@ export function kvCacheType(value: string): KvCacheType {
         throw new InvalidArgumentError(`expected one of ${kvCacheTypes.join(", ")}.`);
     return upper as KvCacheType;
 }
+
+export function nonNegativeInteger(value: string): number {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0)
+        throw new InvalidArgumentError("expected an integer >= 0.");
+    return parsed;
+}
+
+export function nonNegativeNumber(value: string): number {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0)
+        throw new InvalidArgumentError("expected a number >= 0.");
+    return parsed;
+}
+
+export function probability(value: string): number {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 1)
+        throw new InvalidArgumentError("expected a number in (0, 1].");
+    return parsed;
+}

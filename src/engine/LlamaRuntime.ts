@@ -1,4 +1,4 @@
-import { getLlama, LlamaLogLevel, type Llama, type LlamaGpuType } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, LlamaLogLevelGreaterThanOrEqual, type Llama, type LlamaGpuType } from "node-llama-cpp";
 import { ReerError } from "../errors/ReerError.js";
 import { getNativeTokenLogprobs, type NativeTokenLogprobs } from "./nodeLlamaInternals.js";
 
@@ -7,7 +7,7 @@ export const gpuChoices: readonly GpuChoice[] = ["auto", "off", "cuda", "vulkan"
 
 export type RuntimeOptions = {
     gpu?: GpuChoice;
-    /** Print llama.cpp's own log lines at this level and above (default: errors only). */
+    /** Print llama.cpp's own log lines at this level and above (default: $REER_LLAMA_LOG, else fatal only). */
     logLevel?: LlamaLogLevel;
 };
 
@@ -18,6 +18,9 @@ export type RuntimeOptions = {
 export class LlamaRuntime {
     private static readonly instances = new Map<string, Promise<LlamaRuntime>>();
 
+    /** llama.cpp's last error lines: its own errors say more than the exceptions that reach JS. */
+    private static readonly recentErrorLines: string[] = [];
+
     private constructor(
         public readonly llama: Llama,
         public readonly gpuChoice: GpuChoice,
@@ -26,10 +29,11 @@ export class LlamaRuntime {
 
     public static async get(options: RuntimeOptions = {}): Promise<LlamaRuntime> {
         const gpuChoice = options.gpu ?? "auto";
-        const key = `${gpuChoice}:${options.logLevel ?? LlamaLogLevel.error}`;
+        const logLevel = options.logLevel ?? logLevelFromEnvironment();
+        const key = `${gpuChoice}:${logLevel}`;
         let instance = LlamaRuntime.instances.get(key);
         if (instance == null) {
-            instance = LlamaRuntime.create(gpuChoice, options.logLevel ?? LlamaLogLevel.error);
+            instance = LlamaRuntime.create(gpuChoice, logLevel);
             LlamaRuntime.instances.set(key, instance);
             instance.catch(() => LlamaRuntime.instances.delete(key));
         }
@@ -42,7 +46,14 @@ export class LlamaRuntime {
         try {
             // build: "never" prefers the local build made by `npm ci` (with the fast scoring
             // addition) and otherwise takes the prebuilt binary; it never compiles at run time.
-            llama = await getLlama({ gpu, build: "never", logLevel, progressLogs: false });
+            llama = await getLlama({
+                gpu,
+                build: "never",
+                progressLogs: false,
+                // Errors are always captured; finer levels only when asked for.
+                logLevel: LlamaLogLevelGreaterThanOrEqual(logLevel, LlamaLogLevel.warn) ? LlamaLogLevel.warn : logLevel,
+                logger: (level, message) => LlamaRuntime.onLog(level, message, logLevel)
+            });
         } catch (error) {
             throw new ReerError("BACKEND_UNAVAILABLE",
                 `Could not load a llama.cpp backend for --gpu ${gpuChoice}: ${error instanceof Error ? error.message : String(error)}`,
@@ -51,6 +62,20 @@ export class LlamaRuntime {
                     : `Use --gpu auto or --gpu off, or build the ${gpuChoice} backend with REER_NATIVE_GPU=${gpuChoice} npm run build:native.`);
         }
         return new LlamaRuntime(llama, gpuChoice, getNativeTokenLogprobs(llama));
+    }
+
+    private static onLog(level: LlamaLogLevel, message: string, printLevel: LlamaLogLevel): void {
+        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
+            LlamaRuntime.recentErrorLines.push(message.trim());
+            LlamaRuntime.recentErrorLines.splice(0, Math.max(0, LlamaRuntime.recentErrorLines.length - 8));
+        }
+        if (LlamaLogLevelGreaterThanOrEqual(level, printLevel))
+            process.stderr.write(`[llama.cpp] ${message.trimEnd()}\n`);
+    }
+
+    /** Takes (and clears) the error lines llama.cpp logged since the last call. */
+    public takeErrorLog(): string[] {
+        return LlamaRuntime.recentErrorLines.splice(0);
     }
 
     public get hasFastScoring(): boolean {
@@ -62,4 +87,10 @@ export class LlamaRuntime {
         const gpu = this.llama.gpu === false ? "cpu" : this.llama.gpu;
         return `backend ${gpu} (${this.llama.buildType}), fast exact scoring ${this.hasFastScoring ? "on" : "off (stock fallback)"}`;
     }
+}
+
+/** llama.cpp's errors are folded into reer's own messages, so by default only fatal lines print. */
+function logLevelFromEnvironment(): LlamaLogLevel {
+    const wanted = process.env.REER_LLAMA_LOG;
+    return (Object.values(LlamaLogLevel) as string[]).includes(wanted ?? "") ? wanted as LlamaLogLevel : LlamaLogLevel.fatal;
 }

@@ -4,8 +4,8 @@ import { InvalidInputError } from "../errors/inputErrors.js";
 import { ReerError } from "../errors/ReerError.js";
 
 /** Which keys of an input object hold x, y, z and the id. */
-export type FieldNames = { prompt: string; response: string; thinking: string; id: string };
-export const defaultFieldNames: FieldNames = { prompt: "prompt", response: "response", thinking: "thinking", id: "id" };
+export type FieldNames = { prompt: string; response: string; thinking: string; id: string; messages: string };
+export const defaultFieldNames: FieldNames = { prompt: "prompt", response: "response", thinking: "thinking", id: "id", messages: "messages" };
 
 /** One validated input pair. `line` is 1-based (JSONL line, or array position for a JSON array). */
 export type InputRecord = {
@@ -22,6 +22,28 @@ export type ReadRecordsOptions = {
     skipInvalid?: boolean;
     onInvalid?: (error: InvalidInputError) => void;
 };
+
+const messagesSchema = z.array(z.object({ role: z.string(), content: z.string() }), { error: "must be an array of {role, content} messages" });
+
+/** A chat transcript gives x = the last user turn before the last assistant turn, y = that assistant turn. */
+function fromMessages(value: unknown, fields: FieldNames): unknown {
+    if (value == null || typeof value !== "object" || Array.isArray(value))
+        return value;
+    const record = value as Record<string, unknown>;
+    if (record[fields.prompt] != null || record[fields.messages] == null)
+        return value;
+    const parsed = messagesSchema.safeParse(record[fields.messages]);
+    if (!parsed.success)
+        return value;
+    const messages = parsed.data;
+    const answerIndex = messages.findLastIndex((message) => message.role === "assistant");
+    const requestIndex = messages.slice(0, Math.max(0, answerIndex)).findLastIndex((message) => message.role === "user");
+    return {
+        ...record,
+        ...(requestIndex < 0 ? {} : { [fields.prompt]: messages[requestIndex]!.content }),
+        ...(answerIndex < 0 ? {} : { [fields.response]: messages[answerIndex]!.content })
+    };
+}
 
 function recordSchema(fields: FieldNames) {
     const text = (name: string) => z.string({ error: `"${name}" must be a string` }).refine((value) => value.trim() !== "", `"${name}" is empty`);
@@ -54,7 +76,7 @@ export async function readRecords(file: string, options: ReadRecordsOptions = {}
     };
 
     const accept = (value: unknown, line: number): void => {
-        const parsed = schema.safeParse(value);
+        const parsed = schema.safeParse(fromMessages(value, fields));
         if (!parsed.success) {
             const issue = parsed.error.issues[0]!;
             const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;

@@ -10,6 +10,8 @@ import { VocabularyGuard } from "./VocabularyGuard.js";
 export type ModelLoadOptions = RuntimeOptions & {
     /** Layers to offload to the GPU: "auto" (as many as fit), "max" or a count. Ignored on CPU. */
     gpuLayers?: "auto" | "max" | number;
+    /** Load only the vocabulary (for counting tokens without the weights). */
+    vocabOnly?: boolean;
 };
 
 /** What identifies a model file in every output record. */
@@ -39,13 +41,16 @@ export class LoadedModel {
         const runtime = await LlamaRuntime.get(options);
         const architecture = String(header.metadata.general.architecture);
         let model: LlamaModel;
+        runtime.takeErrorLog();
         try {
             model = await runtime.llama.loadModel({
                 modelPath,
-                gpuLayers: runtime.llama.gpu === false ? 0 : (options.gpuLayers ?? "auto")
+                gpuLayers: runtime.llama.gpu === false || options.vocabOnly === true ? 0 : (options.gpuLayers ?? "auto"),
+                ...(options.vocabOnly === true ? { vocabOnly: true } : {})
             });
         } catch (error) {
-            const detail = error instanceof Error ? error.message : String(error);
+            const logged = runtime.takeErrorLog().filter((line) => !/failed to load model$/i.test(line));
+            const detail = logged.at(-1) ?? (error instanceof Error ? error.message : String(error));
             throw new UnsupportedArchitectureError(modelPath, architecture, `loading failed: ${detail}`);
         }
         const name = String(header.metadata.general.name ?? path.basename(modelPath));

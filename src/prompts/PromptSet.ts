@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ReerError } from "../errors/ReerError.js";
@@ -54,5 +54,17 @@ export class PromptSet {
     public templateId(language: PromptLanguage, name: string): string {
         const hash = createHash("sha256").update(this.raw(language, name)).digest("hex").slice(0, 12);
         return `${language}/${name}@${hash}`;
+    }
+
+    /** sha256 over every template file of the folder: changes whenever any prompt does. */
+    public fingerprint(): string {
+        const hash = createHash("sha256");
+        for (const language of readdirSync(this.dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
+            for (const name of readdirSync(path.join(this.dir, language)).sort()) {
+                hash.update(`${language}/${name}\u0000`);
+                hash.update(readFileSync(path.join(this.dir, language, name)));
+            }
+        }
+        return hash.digest("hex");
     }
 }

@@ -1,8 +1,8 @@
-import type { Token } from "node-llama-cpp";
 import { ChatTemplateMissingError } from "../errors/inputErrors.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
-import { ChatTemplate, type PromptPart } from "../prompts/ChatTemplate.js";
+import { ChatTemplate } from "../prompts/ChatTemplate.js";
 import { PromptSet, type PromptLanguage } from "../prompts/PromptSet.js";
+import { tokenizePromptParts } from "../prompts/tokenizePromptParts.js";
 import { containsCjk } from "../text/cjk.js";
 import { splitHeadTail } from "../text/segmentText.js";
 import type { ScoringFrame, ScoringLayout } from "./ScoringLayout.js";
@@ -37,7 +37,7 @@ export class PaperScoringLayout implements ScoringLayout {
             { role: "system", content: this.prompts.raw(language, "system") },
             { role: "user", content: this.prompts.render(language, "score", { prompt: x }) }
         ]);
-        const prefix = this.tokenizeParts(parts, "the scoring prompt");
+        const prefix = tokenizePromptParts(this.model, parts, "the scoring prompt");
         prefix.push(...this.model.tokenizeMarkup("<think>\n", "the think tag"));
 
         const { head, tail } = splitHeadTail(y);
@@ -61,18 +61,5 @@ export class PaperScoringLayout implements ScoringLayout {
                 };
             }
         };
-    }
-
-    private tokenizeParts(parts: PromptPart[], what: string): Token[] {
-        const tokens: Token[] = [];
-        const bosString = this.model.model.tokens.bosString;
-        const templateHasBos = bosString != null && bosString !== "" && parts[0]?.kind === "markup" && parts[0].text.startsWith(bosString);
-        if (!templateHasBos)
-            tokens.push(...this.model.leadingBos);
-        for (const part of parts)
-            tokens.push(...(part.kind === "markup"
-                ? this.model.tokenizeMarkup(part.text, what)
-                : this.model.tokenizeText(part.text, what, true)));
-        return tokens;
     }
 }

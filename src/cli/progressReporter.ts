@@ -1,0 +1,94 @@
+import cliProgress from "cli-progress";
+import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
+
+export type ProgressMode = "bar" | "log" | "json";
+
+export type ProgressReporter = {
+    onEvent: (event: RunEvent) => void;
+    finish: (summary: RunSummary) => void;
+    stop: () => void;
+};
+
+/** Terminal bar, a line per item, JSON lines for scripts, or nothing. All on stderr. */
+export function createProgressReporter(mode: ProgressMode | "none", config: SynthesisConfig): ProgressReporter {
+    const started = performance.now();
+    let bar: cliProgress.SingleBar | undefined;
+    let lastStep = "";
+    const rate = (tokens: number): string => (tokens / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(1);
+    const write = (line: string) => process.stderr.write(line + "\n");
+
+    const onEvent = (event: RunEvent): void => {
+        if (mode === "none")
+            return;
+        if (mode === "json") {
+            const payload = event.type === "item"
+                ? { type: "item", id: event.record.id, status: event.record.status, reason: event.record.reason, done: event.done, total: event.total,
+                    score0: event.record.score0?.clippedMeanNll, score: event.record.score?.clippedMeanNll, tokensPerSecond: Number(rate(event.generatedTokens)) }
+                : event.type === "progress"
+                    ? { type: "progress", id: event.progress.item.id, phase: event.progress.phase, step: event.progress.stepsDone, steps: event.progress.stepsPlanned }
+                    : event;
+            write(JSON.stringify(payload));
+            return;
+        }
+        switch (event.type) {
+            case "start":
+                if (event.pending === 0) {
+                    write(`nothing to do: all ${event.total} item(s) are already in the output`);
+                    return;
+                }
+                write(`reer synthesize: ${event.pending} item(s) to do, ${event.alreadyDone} already done; ` +
+                    `contexts: generator ${event.generatorContext}, scorer ${event.scorerContext}; ` +
+                    `${config.search.candidates} candidates x ${config.search.maxSteps} steps, seed ${config.seed}, parallel ${config.parallel}`);
+                if (mode === "bar") {
+                    bar = new cliProgress.SingleBar({
+                        format: "items {value}/{total} |{bar}| {step} | {tps} tok/s | ETA {eta_formatted}",
+                        hideCursor: true,
+                        stream: process.stderr,
+                        etaBuffer: 20
+                    }, cliProgress.Presets.shades_classic);
+                    bar.start(event.total, event.alreadyDone, { step: "starting", tps: "0.0" });
+                }
+                return;
+            case "progress": {
+                const { item, phase, stepsDone, stepsPlanned } = event.progress;
+                lastStep = phase === "step" ? `${item.id} step ${stepsDone}/${stepsPlanned}` : `${item.id} ${phase}`;
+                bar?.update({ step: lastStep });
+                return;
+            }
+            case "item": {
+                const { record } = event;
+                if (bar != null) {
+                    bar.update(event.done, { step: lastStep, tps: rate(event.generatedTokens) });
+                } else {
+                    const scores = record.score0 != null && record.score != null
+                        ? ` ${record.score0.clippedMeanNll.toFixed(4)} -> ${record.score.clippedMeanNll.toFixed(4)}` : "";
+                    write(`[${event.done}/${event.total}] ${record.id} ${record.status}${record.reason == null ? "" : ` (${record.reason})`}${record.error == null ? "" : ` (${record.error})`}${scores}`);
+                }
+                return;
+            }
+            case "stopping":
+                return;
+        }
+    };
+
+    return {
+        onEvent,
+        stop: () => {
+            bar?.stop();
+            bar = undefined;
+        },
+        finish: (summary) => {
+            bar?.stop();
+            bar = undefined;
+            if (mode === "none")
+                return;
+            const line = `${summary.written} item(s) written (${summary.byStatus.done} done, ${summary.byStatus.skipped} skipped, ${summary.byStatus.failed} failed), ` +
+                `${summary.alreadyDone} kept from earlier runs` +
+                (summary.repairedTornLine ? "; removed a torn last line left by a killed run" : "") +
+                (summary.droppedFailed > 0 ? `; retried ${summary.droppedFailed} failed` : "") +
+                (summary.stopped ? "; stopped early: run the same command to resume" : "");
+            write(mode === "json" ? JSON.stringify({ type: "summary", ...summary }) : line);
+        }
+    };
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/** What the refinement loop minimises. All are "lower is better". */
+export const objectiveNames = ["clippedMeanNll", "meanNll", "sumNll", "meanNllGainOverEmpty"] as const;
+export type ObjectiveName = (typeof objectiveNames)[number];
+
+/** The search settings; defaults are the paper preset (method.md sections 3-5). */
+export const searchConfigSchema = z.object({
+    /** Rewrites asked for per segment. */
+    candidates: z.number().int().min(1).max(64).default(2),
+    /** Segments visited per pass, left to right. */
+    maxSteps: z.number().int().min(0).default(10),
+    /** Stop once the best clipped mean NLL is below this (and skip items already below it). */
+    stopThreshold: z.number().default(0.25),
+    /** Passes over the segments; the preset makes one. */
+    passes: z.number().int().min(1).default(1),
+    /** Stop after this many passes in a row without an accepted candidate. */
+    patience: z.number().int().min(1).default(1),
+    /** A candidate must beat the best by more than this (0: strict improvement, as the preset). */
+    minImprovement: z.number().min(0).default(0),
+    objective: z.enum(objectiveNames).default("clippedMeanNll"),
+    /** Per-token log-probability floor of the clipped objective. */
+    clipFloor: z.number().negative().default(-2),
+    /** Reject a candidate that copies a run of at least this many characters of y verbatim. */
+    maxVerbatimChars: z.number().int().min(10).default(120),
+    /** Drop an item whose initial z has fewer tokens than this. */
+    minThinkingTokens: z.number().int().min(0).default(100)
+}).strict();
+
+export type SearchConfig = z.infer<typeof searchConfigSchema>;
+export const paperSearchConfig: SearchConfig = searchConfigSchema.parse({});

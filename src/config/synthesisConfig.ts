@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { searchConfigSchema } from "./searchConfig.js";
+
+/** Sampling for every generator call (method.md: temperature 0.8, top-p 0.85, up to 8000 new tokens). */
+export const samplingConfigSchema = z.object({
+    temperature: z.number().min(0).default(0.8),
+    topP: z.number().gt(0).max(1).default(0.85),
+    /** 0 disables top-k (the preset does not use it). */
+    topK: z.number().int().min(0).default(0),
+    /** Cap on new tokens per generator call (initial trajectory and each rewrite). */
+    maxTokens: z.number().int().min(1).default(8000)
+}).strict();
+
+export const fieldNamesSchema = z.object({
+    prompt: z.string().default("prompt"),
+    response: z.string().default("response"),
+    id: z.string().default("id"),
+    /** A chat `messages` array (user turn = x, last assistant turn = y) is read when present under this key. */
+    messages: z.string().default("messages")
+}).strict();
+
+/** Everything that decides a synthesis run's results; JSON config files follow this shape. */
+export const synthesisConfigSchema = z.object({
+    search: searchConfigSchema.default(searchConfigSchema.parse({})),
+    sampling: samplingConfigSchema.default(samplingConfigSchema.parse({})),
+    seed: z.number().int().min(0).default(0),
+    /** Items in flight at once. */
+    parallel: z.number().int().min(1).default(1),
+    /** "chat": the generator's chat template; "none": plain text prompts (models without a template). */
+    generatorTemplate: z.enum(["chat", "none"]).default("chat"),
+    /** "paper": the scorer's chat template with <think>/<answer>; "none": plain text. */
+    scorerTemplate: z.enum(["paper", "none"]).default("paper"),
+    fields: fieldNamesSchema.default(fieldNamesSchema.parse({}))
+}).strict();
+
+export type SamplingConfig = z.infer<typeof samplingConfigSchema>;
+export type SynthesisConfig = z.infer<typeof synthesisConfigSchema>;

@@ -1,0 +1,48 @@
+import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
+
+export type CandidateStatus = "scored" | "rejected";
+
+export type CandidateRejection = "empty" | "identical" | "no-refine-block" | "copies-response";
+
+/** One proposed rewrite of a segment and what happened to it. */
+export type CandidateTrace = {
+    /** The generator's raw output (after the pre-fill). */
+    raw: string;
+    /** The rewritten segment, when a <refine> block was found. */
+    text?: string;
+    status: CandidateStatus;
+    reason?: CandidateRejection;
+    score?: ScoreAggregates;
+    /** The objective value; lower is better. */
+    objective?: number;
+    tokensGenerated?: number;
+};
+
+/** One visit of one segment. */
+export type StepTrace = {
+    pass: number;
+    segment: number;
+    original: string;
+    candidates: CandidateTrace[];
+    /** Index into candidates of the winner, or null when the original was kept. */
+    chosen: number | null;
+    /** Objective of the best trajectory after this step. */
+    best: number;
+    /** Full score of the best trajectory after this step. */
+    bestScore: ScoreAggregates;
+};
+
+export type SearchStopReason = "below-threshold" | "initial-below-threshold" | "max-steps" | "all-segments" | "patience" | "no-steps";
+
+export type SearchResult = {
+    segments0: string[];
+    segments: string[];
+    z0: string;
+    z: string;
+    score0: ScoreAggregates;
+    score: ScoreAggregates;
+    objective0: number;
+    objective: number;
+    steps: StepTrace[];
+    stopReason: SearchStopReason;
+};

@@ -1,0 +1,239 @@
+import type { Token } from "node-llama-cpp";
+import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import { ReerError } from "../errors/ReerError.js";
+import type { Generator } from "../generation/Generator.js";
+import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import type { LoadedModel } from "../model/LoadedModel.js";
+import type { Scorer } from "../scoring/Scorer.js";
+import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
+import type { ScoringLayout } from "../scoring/ScoringLayout.js";
+import type { TokenScorer } from "../scoring/TokenScorer.js";
+import { runRefinementLoop, type SearchHooks } from "../search/RefinementLoop.js";
+import { joinSegments, segmentText } from "../text/segmentText.js";
+import { deriveSeed } from "../util/seededRandom.js";
+import type { TraceRecord, TraceScore } from "./traceRecordSchema.js";
+
+export const REER_VERSION = "0.1.0";
+
+export type SynthesisItem = { id: string; key: string; line: number; x: string; y: string };
+
+export type ItemProgress = { item: SynthesisItem; phase: "initial" | "scoring" | "step"; stepsDone: number; stepsPlanned: number };
+
+/** Everything an item needs, loaded once per run and shared by the items in flight. */
+export type SynthesisResources = {
+    generatorModel: LoadedModel;
+    scorerModel: LoadedModel;
+    generator: Generator;
+    scorer: Scorer;
+    prompter: GenerationPrompter;
+    layout: ScoringLayout;
+    config: SynthesisConfig;
+    configHash: string;
+};
+
+const toTraceScore = (score: ScoreAggregates): TraceScore => ({
+    clippedMeanNll: score.clippedMeanNll,
+    meanNll: score.meanNll,
+    ppl: score.ppl,
+    tokenCount: score.tokenCount,
+    sumLogprob: score.sumLogprob
+});
+
+export class ItemAbortedError extends Error {
+    public constructor() {
+        super("aborted");
+    }
+}
+
+/**
+ * Runs REER on one (x, y) pair: initial trajectory, checks, segmentation and the
+ * refinement loop, returning the full trace record. Items that cannot be processed
+ * come back as `skipped` with a reason; unexpected errors as `failed`.
+ */
+export class SynthesisEngine {
+    private readonly freeScorers: TokenScorer[];
+    private readonly waitingScorers: ((scorer: TokenScorer) => void)[] = [];
+
+    public constructor(private readonly resources: SynthesisResources) {
+        this.freeScorers = [...resources.scorer.workers];
+    }
+
+    public async run(item: SynthesisItem, hooks: { onProgress?: (progress: ItemProgress) => void; shouldStop?: () => boolean } = {}): Promise<TraceRecord> {
+        const started = performance.now();
+        const { config, generatorModel, scorerModel } = this.resources;
+        const counters = { generated: 0, scoringEvaluated: 0, scoringReused: 0, generationMs: 0, scoringMs: 0 };
+        const base = {
+            id: item.id,
+            key: item.key,
+            line: item.line,
+            x: item.x,
+            y: item.y,
+            objective: config.search.objective,
+            steps: [],
+            models: { generator: generatorModel.identity, scorer: scorerModel.identity },
+            seed: config.seed,
+            configHash: this.resources.configHash,
+            reerVersion: REER_VERSION
+        };
+        const finish = (fields: Partial<TraceRecord> & Pick<TraceRecord, "status" | "prompts">): TraceRecord => ({
+            ...base,
+            ...fields,
+            tokens: { generated: counters.generated, scoringEvaluated: counters.scoringEvaluated, scoringReused: counters.scoringReused },
+            timings: { totalMs: round(performance.now() - started), generationMs: round(counters.generationMs), scoringMs: round(counters.scoringMs) }
+        });
+
+        let prompts: string[] = [];
+        let scorer: TokenScorer | undefined;
+        try {
+            const frame = this.resources.layout.frame(item.x, item.y);
+            prompts = [...frame.templateIds];
+            const budget = this.checkBudget(item, frame.tokensFor("").contextTokens.length + frame.scoredTokens.length);
+            if (budget != null)
+                return finish({ status: "skipped", reason: budget, prompts });
+
+            // One scoring sequence per item for its whole life: its KV cache keeps x and the
+            // segments before the edited one between steps.
+            scorer ??= await this.acquireScorer();
+            const itemScorer = scorer;
+            const score = async (z: string): Promise<ScoreAggregates> => {
+                const t0 = performance.now();
+                try {
+                    const result = await itemScorer.score(frame.tokensFor(z));
+                    counters.scoringEvaluated += result.evaluatedTokens;
+                    counters.scoringReused += result.reusedTokens;
+                    return result;
+                } finally {
+                    counters.scoringMs += performance.now() - t0;
+                }
+            };
+            const generate = async (tokens: Token[], seed: number, stopStrings: string[]) => {
+                const t0 = performance.now();
+                try {
+                    const generation = await this.resources.generator.generate(tokens, {
+                        temperature: config.sampling.temperature,
+                        topP: config.sampling.topP,
+                        topK: config.sampling.topK,
+                        maxTokens: config.sampling.maxTokens,
+                        seed,
+                        stopStrings
+                    });
+                    counters.generated += generation.tokens;
+                    return generation;
+                } finally {
+                    counters.generationMs += performance.now() - t0;
+                }
+            };
+
+            // 1. The initial trajectory.
+            hooks.onProgress?.({ item, phase: "initial", stepsDone: 0, stepsPlanned: 0 });
+            const language = this.resources.prompter.language(item.x);
+            const opener = this.resources.prompter.drawOpener(language, deriveSeed(config.seed, item.key, "opener"));
+            const initialPrompt = this.resources.prompter.initial(item.x, item.y, opener);
+            prompts = [...new Set([...prompts, ...initialPrompt.templateIds])];
+            const initial = await generate(initialPrompt.tokens, deriveSeed(config.seed, item.key, "initial"), ["</think>"]);
+            if (hooks.shouldStop?.() === true)
+                throw new ItemAbortedError();
+            const closeAt = initial.text.indexOf("</think>");
+            const z0Raw = opener + (closeAt >= 0 ? initial.text.slice(0, closeAt) : initial.text);
+            const initialTrace = { opener, raw: initial.text, tokensGenerated: initial.tokens, stop: initial.stop, closed: closeAt >= 0 };
+
+            const segments0 = segmentText(z0Raw).map((segment) => segment.trim()).filter((segment) => segment !== "");
+            const z0 = joinSegments(segments0);
+            const z0Tokens = scorerModel.tokenizeText(z0, "the initial trajectory", true).length;
+            if (z0Tokens < config.search.minThinkingTokens)
+                return finish({ status: "skipped", reason: `initial trajectory too short: ${z0Tokens} tokens < ${config.search.minThinkingTokens}`, z0, initial: initialTrace, prompts });
+            if (segments0.length < 2)
+                return finish({ status: "skipped", reason: "initial trajectory has a single segment", z0, initial: initialTrace, prompts });
+
+            // 2. The refinement loop.
+            hooks.onProgress?.({ item, phase: "scoring", stepsDone: 0, stepsPlanned: Math.min(config.search.maxSteps, segments0.length) * config.search.passes });
+            const scoreEmptyZ = await score("");
+            const stepsPlanned = Math.min(config.search.maxSteps, segments0.length) * config.search.passes;
+            const searchHooks: SearchHooks = {
+                onStep: (_step, stepsDone) => hooks.onProgress?.({ item, phase: "step", stepsDone, stepsPlanned }),
+                ...(hooks.shouldStop == null ? {} : { shouldStop: hooks.shouldStop })
+            };
+            let editPromptIds: string[] = [];
+            const result = await runRefinementLoop(segments0, item.y, config.search, {
+                propose: async (request, count) => {
+                    const prompt = this.resources.prompter.edit(item.x, item.y, request.before, request.current, request.after);
+                    editPromptIds = prompt.templateIds;
+                    const generations = await Promise.all(Array.from({ length: count }, (_, k) =>
+                        generate(prompt.tokens, deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k), ["</refine>"])));
+                    return generations.map((generation) => ({ raw: generation.text, tokensGenerated: generation.tokens }));
+                },
+                score
+            }, { emptyZScore: scoreEmptyZ, hooks: searchHooks });
+            if (hooks.shouldStop?.() === true)
+                throw new ItemAbortedError();
+
+            return finish({
+                status: "done",
+                z0: result.z0,
+                z: result.z,
+                score0: toTraceScore(result.score0),
+                score: toTraceScore(result.score),
+                scoreEmptyZ: toTraceScore(scoreEmptyZ),
+                objective0: result.objective0,
+                objectiveFinal: result.objective,
+                steps: result.steps.map((step) => ({
+                    ...step,
+                    bestScore: toTraceScore(step.bestScore),
+                    candidates: step.candidates.map((candidate) => ({
+                        ...candidate,
+                        ...(candidate.score == null ? {} : { score: toTraceScore(candidate.score) })
+                    }))
+                })),
+                stopReason: result.stopReason,
+                segments: segments0.length,
+                initial: initialTrace,
+                yHeadChars: frame.yHead.length,
+                prompts: [...new Set([...prompts, ...editPromptIds])]
+            });
+        } catch (error) {
+            if (error instanceof ItemAbortedError)
+                throw error;
+            if (error instanceof ReerError)
+                return finish({ status: "skipped", reason: error.message, prompts });
+            return finish({ status: "failed", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), prompts });
+        } finally {
+            if (scorer != null)
+                this.releaseScorer(scorer);
+        }
+    }
+
+    /** Checks the item's worst case against both contexts before any generation. */
+    private checkBudget(item: SynthesisItem, scoringTokensWithoutZ: number): string | undefined {
+        const { prompter, generator, scorer, config } = this.resources;
+        const maxNew = config.sampling.maxTokens;
+        const initialPrompt = prompter.initial(item.x, item.y, "").tokens.length;
+        if (initialPrompt + maxNew > generator.contextSize)
+            return `context too small: the initial prompt needs ${initialPrompt} + ${maxNew} new tokens, the generator context holds ${generator.contextSize}`;
+        // A trajectory can be at most maxNew tokens long (plus the opener).
+        const editPrompt = prompter.edit(item.x, item.y, [], "", []).tokens.length;
+        const editWorst = editPrompt + maxNew + 16 + maxNew;
+        if (editWorst > generator.contextSize)
+            return `context too small: an edit prompt with the longest trajectory needs ${editWorst} tokens, the generator context holds ${generator.contextSize} (lower --max-tokens or raise --context-size)`;
+        const scoringWorst = scoringTokensWithoutZ + maxNew + 16;
+        if (scoringWorst > scorer.contextSize)
+            return `context too small: scoring with the longest trajectory needs ${scoringWorst} tokens, the scorer context holds ${scorer.contextSize}`;
+        return undefined;
+    }
+
+    private async acquireScorer(): Promise<TokenScorer> {
+        const scorer = this.freeScorers.pop();
+        if (scorer != null)
+            return scorer;
+        return await new Promise((resolve) => this.waitingScorers.push(resolve));
+    }
+
+    private releaseScorer(scorer: TokenScorer): void {
+        const next = this.waitingScorers.shift();
+        if (next != null)
+            next(scorer);
+        else
+            this.freeScorers.push(scorer);
+    }
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ContextOverflowError } from "../../src/errors/inputErrors.js";
+import { LoadedModel } from "../../src/model/LoadedModel.js";
+import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
+import { Scorer } from "../../src/scoring/Scorer.js";
+import type { ScoringTokens } from "../../src/scoring/ScoringTokens.js";
+import { loadSamplePairs } from "../support/pairs.js";
+import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+
+let model: LoadedModel;
+const cases: ScoringTokens[] = [];
+
+beforeAll(async () => {
+    model = await LoadedModel.load(requireAsset(stories260kPath), { gpu: "off" });
+    const layout = new PlainScoringLayout(model);
+    for (const pair of loadSamplePairs().filter((_, index) => index % 8 === 0))
+        cases.push(layout.frame(pair.prompt, pair.response).tokensFor(""));
+});
+
+afterAll(async () => {
+    await model?.dispose();
+});
+
+async function withScorer<T>(options: Partial<Parameters<typeof Scorer.create>[1]>, use: (scorer: Scorer) => Promise<T>): Promise<T> {
+    const scorer = await Scorer.create(model, { threads: 1, tokensNeeded: 1024, ...options });
+    try {
+        return await use(scorer);
+    } finally {
+        await scorer.dispose();
+    }
+}
+
+describe("TokenScorer on stories260K", () => {
+    it("has the native fast path in this build", () => {
+        expect(model.runtime.hasFastScoring).toBe(true);
+    });
+
+    it("fast and stock paths agree per token within 1e-4", async () => {
+        expect(cases.length).toBeGreaterThanOrEqual(4);
+        let worst = 0;
+        for (const input of cases) {
+            const fast = await withScorer({ path: "fast" }, (scorer) => scorer.workers[0]!.score(input));
+            const stock = await withScorer({ path: "stock" }, (scorer) => scorer.workers[0]!.score(input));
+            expect(fast.path).toBe("fast");
+            expect(stock.path).toBe("stock");
+            expect(fast.tokenCount).toBe(input.scoredTokens.length);
+            for (let i = 0; i < fast.tokenCount; i++)
+                worst = Math.max(worst, Math.abs(fast.tokenLogprobs[i]! - stock.tokenLogprobs[i]!));
+        }
+        expect(worst).toBeLessThan(1e-4);
+    });
+
+    it("scores with a reused prefix exactly as from scratch, and reports what it reused", async () => {
+        const base = cases[0]!;
+        // Same context with a different ending, then a different scored continuation.
+        const variant: ScoringTokens = {
+            contextTokens: [...base.contextTokens.slice(0, -3), ...cases[1]!.contextTokens.slice(1, 6)],
+            scoredTokens: cases[1]!.scoredTokens.slice(0, 40)
+        };
+        for (const path of ["fast", "stock"] as const) {
+            const fresh = await withScorer({ path }, (scorer) => scorer.workers[0]!.score(variant));
+            const reused = await withScorer({ path }, async (scorer) => {
+                await scorer.workers[0]!.score(base);
+                return await scorer.workers[0]!.score(variant);
+            });
+            expect(fresh.reusedTokens).toBe(0);
+            expect(reused.reusedTokens).toBe(base.contextTokens.length - 3);
+            expect(reused.evaluatedTokens).toBe(variant.contextTokens.length + variant.scoredTokens.length - 1 - reused.reusedTokens);
+            expect(Array.from(reused.tokenLogprobs)).toEqual(Array.from(fresh.tokenLogprobs));
+            expect(reused.clippedMeanNll).toBe(fresh.clippedMeanNll);
+        }
+    });
+
+    it("never reuses the last context token, whose logits are not stored", async () => {
+        const base = cases[2]!;
+        await withScorer({}, async (scorer) => {
+            const first = await scorer.workers[0]!.score(base);
+            const again = await scorer.workers[0]!.score(base);
+            expect(again.reusedTokens).toBe(base.contextTokens.length - 1);
+            expect(again.evaluatedTokens).toBe(base.scoredTokens.length);
+            expect(Array.from(again.tokenLogprobs)).toEqual(Array.from(first.tokenLogprobs));
+        });
+    });
+
+    it("gives the same scores on several sequences of one context", async () => {
+        await withScorer({ sequences: 2 }, async (scorer) => {
+            const [a, b] = await Promise.all([scorer.workers[0]!.score(cases[0]!), scorer.workers[1]!.score(cases[1]!)]);
+            const soloA = await withScorer({}, (solo) => solo.workers[0]!.score(cases[0]!));
+            const soloB = await withScorer({}, (solo) => solo.workers[0]!.score(cases[1]!));
+            for (let i = 0; i < a.tokenCount; i++)
+                expect(Math.abs(a.tokenLogprobs[i]! - soloA.tokenLogprobs[i]!)).toBeLessThan(1e-5);
+            for (let i = 0; i < b.tokenCount; i++)
+                expect(Math.abs(b.tokenLogprobs[i]! - soloB.tokenLogprobs[i]!)).toBeLessThan(1e-5);
+        });
+    });
+
+    it("refuses a sequence longer than the context instead of shifting it", async () => {
+        await withScorer({ tokensNeeded: 64 }, async (scorer) => {
+            const input = cases[0]!;
+            expect(input.contextTokens.length + input.scoredTokens.length).toBeGreaterThan(scorer.contextSize);
+            await expect(scorer.workers[0]!.score(input)).rejects.toBeInstanceOf(ContextOverflowError);
+        });
+    });
+});
