@@ -3,7 +3,7 @@
  * on the same model, threads and tokens, so a noisy machine moves both sides alike.
  *
  *   npm run bench:score -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf]
- *                          [--threads N] [--prefix 1000] [--scored 200] [--candidates 4] [--stock-tokens 24]
+ *                          [--threads N] [--prefix 1000] [--scored 200] [--candidates 4] [--stock-tokens 96] [--parts 1,2,3]
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -21,7 +21,8 @@ const { values: args } = parseArgs({
         prefix: { type: "string", default: "1000" },
         scored: { type: "string", default: "200" },
         candidates: { type: "string", default: "4" },
-        "stock-tokens": { type: "string", default: "24" },
+        "stock-tokens": { type: "string", default: "96" },
+        parts: { type: "string", default: "1,2,3" },
         text: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") }
     }
 });
@@ -49,8 +50,6 @@ const candidates: ScoringTokens[] = Array.from({ length: K }, (_, k) => ({
 }));
 
 const scorer = await Scorer.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512 });
-const sequence = scorer.context.getSequence === undefined ? undefined : undefined;
-void sequence;
 const worker = scorer.workers[0]!;
 const seq = (worker as unknown as { sequence: import("node-llama-cpp").LlamaContextSequence }).sequence;
 
@@ -64,11 +63,13 @@ async function time<T>(run: () => Promise<T>): Promise<[number, T]> {
 await worker.score(candidates[0]!);
 await seq.clearHistory();
 
+const parts = new Set(args.parts!.split(",").map((part) => part.trim()));
+
 // (1) Scoring vs raw evaluation of the same tokens with logits on, from an empty cache.
 const full = [...prefix, ...candidates[0]!.scoredTokens];
 const rawTokens = full.slice(0, -1);
 const logits = rawTokens.map((_, i) => i >= P - 1);
-const rounds = 2;
+const rounds = parts.has("1") ? 2 : 0;
 let raw = 0;
 let scored = 0;
 for (let round = 0; round < rounds; round++) {
@@ -78,39 +79,44 @@ for (let round = 0; round < rounds; round++) {
     scored += (await time(() => worker.score(candidates[0]!)))[0];
 }
 await seq.clearHistory();
-console.log(`(1) scoring / raw evaluation (same ${rawTokens.length} tokens, ${S} with logits): ${(scored / raw).toFixed(3)}  [target <= 1.15]` +
+if (parts.has("1"))
+    console.log(`(1) scoring / raw evaluation (same ${rawTokens.length} tokens, ${S} with logits): ${(scored / raw).toFixed(3)}  [target <= 1.15]` +
     `  (${(scored / rounds / rawTokens.length).toFixed(2)} vs ${(raw / rounds / rawTokens.length).toFixed(2)} ms/token)`);
 
 // (2) Fast vs stock path on the same scored tokens after a cached prefix.
-const stockInput: ScoringTokens = { contextTokens: prefix, scoredTokens: candidates[1]!.scoredTokens.slice(0, stockTokens) };
-const stockScorer = await Scorer.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512, path: "stock" });
-const stockWorker = stockScorer.workers[0]!;
-await worker.score({ contextTokens: prefix, scoredTokens: candidates[2]!.scoredTokens.slice(0, 4) });
-await stockWorker.score({ contextTokens: prefix, scoredTokens: candidates[2]!.scoredTokens.slice(0, 4) });
-const [fastTime, fastResult] = await time(() => worker.score(stockInput));
-const [stockTime, stockResult] = await time(() => stockWorker.score(stockInput));
-let worst = 0;
-for (let i = 0; i < fastResult.tokenCount; i++)
-    worst = Math.max(worst, Math.abs(fastResult.tokenLogprobs[i]! - stockResult.tokenLogprobs[i]!));
-console.log(`(2) fast path speed-up over stock (${stockTokens} tokens after a cached ${P}-token prefix): ${(stockTime / fastTime).toFixed(1)}x  [target >= 8x]` +
-    `  (per-token max |diff| ${worst.toExponential(2)}; reused ${fastResult.reusedTokens}/${stockResult.reusedTokens})`);
-await stockScorer.dispose();
+if (parts.has("2")) {
+    const stockInput: ScoringTokens = { contextTokens: prefix, scoredTokens: candidates[1]!.scoredTokens.slice(0, stockTokens) };
+    const stockScorer = await Scorer.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512, path: "stock" });
+    const stockWorker = stockScorer.workers[0]!;
+    await worker.score({ contextTokens: prefix, scoredTokens: candidates[2]!.scoredTokens.slice(0, 4) });
+    await stockWorker.score({ contextTokens: prefix, scoredTokens: candidates[2]!.scoredTokens.slice(0, 4) });
+    const [fastTime, fastResult] = await time(() => worker.score(stockInput));
+    const [stockTime, stockResult] = await time(() => stockWorker.score(stockInput));
+    let worst = 0;
+    for (let i = 0; i < fastResult.tokenCount; i++)
+        worst = Math.max(worst, Math.abs(fastResult.tokenLogprobs[i]! - stockResult.tokenLogprobs[i]!));
+    console.log(`(2) fast path speed-up over stock (${stockTokens} tokens after a cached ${P}-token prefix): ${(stockTime / fastTime).toFixed(1)}x  [target >= 8x]` +
+        `  (per-token max |diff| ${worst.toExponential(2)}; reused ${fastResult.reusedTokens}/${stockResult.reusedTokens})`);
+    await stockScorer.dispose();
+}
 
 // (3) K candidates sharing a P-token prefix: reuse vs a cleared cache for each.
-await seq.clearHistory();
-const [reuseTime] = await time(async () => {
-    for (const candidate of candidates)
-        await worker.score(candidate);
-});
-const [noReuseTime] = await time(async () => {
-    for (const candidate of candidates) {
-        await seq.clearHistory();
-        await worker.score(candidate);
-    }
-});
-const expected = (P + K * S) / (K * (P + S));
-console.log(`(3) K=${K} candidates, ${P}-token shared prefix, ${S} scored: reuse / no reuse = ${(reuseTime / noReuseTime).toFixed(3)}` +
-    `  [ideal (P + K*S) / (K*(P + S)) = ${expected.toFixed(3)}]`);
+if (parts.has("3")) {
+    await seq.clearHistory();
+    const [reuseTime] = await time(async () => {
+        for (const candidate of candidates)
+            await worker.score(candidate);
+    });
+    const [noReuseTime] = await time(async () => {
+        for (const candidate of candidates) {
+            await seq.clearHistory();
+            await worker.score(candidate);
+        }
+    });
+    const expected = (P + K * S) / (K * (P + S));
+    console.log(`(3) K=${K} candidates, ${P}-token shared prefix, ${S} scored: reuse / no reuse = ${(reuseTime / noReuseTime).toFixed(3)}` +
+        `  [ideal (P + K*S) / (K*(P + S)) = ${expected.toFixed(3)}]`);
+}
 
 await scorer.dispose();
 await model.dispose();

@@ -81,14 +81,15 @@ export class LoadedModel {
 
     /**
      * Tokenises user text: special-token syntax stays literal text, characters the
-     * vocabulary cannot encode are refused first. `continuation` suppresses the
-     * SentencePiece leading space that a string tokenised on its own would get.
+     * vocabulary cannot encode are refused first. `continuation` tokenises the text as it
+     * would be after earlier text, without the leading space that SentencePiece adds to a
+     * string tokenised on its own.
      */
     public tokenizeText(text: string, what: string, continuation: boolean): Token[] {
         this.guard.assertEncodable(text, what);
         if (text === "")
             return [];
-        return continuation ? this.model.tokenize(text, false, "trimLeadingSpace") : this.model.tokenize(text, false);
+        return continuation ? this.tokenizeContinuation(text, false) : this.model.tokenize(text, false);
     }
 
     /** Tokenises template markup, where special-token syntax means special tokens. */
@@ -96,7 +97,35 @@ export class LoadedModel {
         this.guard.assertMarkupEncodable(text, what);
         if (text === "")
             return [];
-        return this.model.tokenize(text, true, "trimLeadingSpace");
+        return this.tokenizeContinuation(text, true);
+    }
+
+    private readonly newlineProbes = new Map<boolean, Token[]>();
+
+    /**
+     * Tokenises "\n" + text and drops the tokens of "\n", accepting a result only when
+     * detokenising probe + result gives back exactly "\n" + text (no stray space token).
+     * node-llama-cpp's own "trimLeadingSpace" can leave a lone space token in front of
+     * markup on SentencePiece models, which this check catches.
+     */
+    private tokenizeContinuation(text: string, specialTokens: boolean): Token[] {
+        let probe = this.newlineProbes.get(specialTokens);
+        if (probe == null) {
+            probe = this.model.tokenize("\n", specialTokens);
+            this.newlineProbes.set(specialTokens, probe);
+        }
+        const expected = this.model.detokenize(probe, specialTokens) + text;
+        const reproduces = (candidate: Token[]) => this.model.detokenize([...probe, ...candidate], specialTokens) === expected;
+        const withProbe = this.model.tokenize("\n" + text, specialTokens);
+        if (probe.every((token, index) => withProbe[index] === token)) {
+            const rest = withProbe.slice(probe.length);
+            if (reproduces(rest))
+                return rest;
+        }
+        const direct = this.model.tokenize(text, specialTokens);
+        if (reproduces(direct))
+            return direct;
+        return this.model.tokenize(text, specialTokens, "trimLeadingSpace");
     }
 
     public async dispose(): Promise<void> {

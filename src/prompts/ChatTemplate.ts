@@ -49,10 +49,7 @@ export class ChatTemplate {
                 messages,
                 add_generation_prompt: addGenerationPrompt,
                 bos_token: this.specialStrings.bos ?? "",
-                eos_token: this.specialStrings.eos ?? "",
-                raise_exception: (message: string) => {
-                    throw new Error(message);
-                }
+                eos_token: this.specialStrings.eos ?? ""
             });
         } catch (error) {
             throw new ReerError("BAD_CHAT_TEMPLATE", `Rendering the model's chat template failed: ${error instanceof Error ? error.message : String(error)}`,
