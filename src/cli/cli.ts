@@ -16,7 +16,7 @@ const program = new Command("reer")
 try {
     await program.parseAsync(process.argv);
     // node-llama-cpp keeps native handles alive; leave promptly once the work is written.
-    process.exit(0);
+    process.exit(process.exitCode ?? 0);
 } catch (error) {
     if (error instanceof ReerError) {
         process.stderr.write(`reer: ${error.describe()}\n`);

@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { traceRecordSchema } from "../../src/synthesis/traceRecordSchema.js";
+import { loadSamplePairs } from "../support/pairs.js";
+import { runCli } from "../support/runCli.js";
+import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dir = mkdtempSync(path.join(tmpdir(), "reer-synth-opts-"));
+const model = requireAsset(stories260kPath);
+const pairs = loadSamplePairs();
+const input = path.join(dir, "in.jsonl");
+writeFileSync(input, [5, 6, 7].map((i) => JSON.stringify({ id: pairs[i]!.id, prompt: pairs[i]!.prompt, response: pairs[i]!.response })).join("\n") + "\n");
+const tiny = ["--model", model, "--generator-template", "none", "--template", "none", "--threads", "1", "--max-tokens", "120", "--max-steps", "2", "--min-thinking-tokens", "20"];
+
+describe("reer synthesize options", () => {
+    it("prints the effective config with --dry-run: defaults < config file < flags", async () => {
+        const config = path.join(dir, "config.json");
+        writeFileSync(config, JSON.stringify({ seed: 3, search: { candidates: 4, maxSteps: 5 }, sampling: { temperature: 0.6 } }));
+        const result = await runCli(["synthesize", input, "-o", path.join(dir, "unused.jsonl"), ...tiny, "--config", config, "--max-steps", "7", "--dry-run"]);
+        expect(result.code).toBe(0);
+        const printed = JSON.parse(result.stdout.slice(0, result.stdout.indexOf("\n}\n") + 2));
+        expect(printed.config.seed).toBe(3); // file
+        expect(printed.config.search.candidates).toBe(4); // file, so 4 candidates below
+        expect(printed.config.search.maxSteps).toBe(7); // flag beats file
+        expect(printed.config.sampling.temperature).toBe(0.6); // file
+        expect(printed.config.sampling.topP).toBe(0.85); // preset default
+        expect(printed.config.sampling.maxTokens).toBe(120); // flag
+        expect(printed.config.search.stopThreshold).toBe(0.25);
+        expect(result.stdout).toMatch(/items: 3\n/);
+        // 1 initial + 7 steps x 1 pass x 4 candidates
+        expect(result.stdout).toMatch(/generator calls per item: at most 29 /);
+        expect(existsSync(path.join(dir, "unused.jsonl"))).toBe(false);
+    });
+
+    it("names the offending field of an invalid config file", async () => {
+        const config = path.join(dir, "bad.json");
+        writeFileSync(config, JSON.stringify({ search: { candidates: 0, maxStep: 3 } }));
+        const result = await runCli(["synthesize", input, "-o", path.join(dir, "bad.out.jsonl"), ...tiny, "--config", config]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("search.candidates");
+        expect(result.stderr).toMatch(/maxStep/);
+    });
+
+    it("stops cleanly on Ctrl-C after the current write, and the next run resumes", async () => {
+        const output = path.join(dir, "interrupted.jsonl");
+        const code = await new Promise<number | null>((resolve) => {
+            const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), "synthesize", input, "-o", output, ...tiny, "--progress", "log"],
+                { cwd: repoRoot, stdio: "ignore" });
+            const timer = setInterval(() => {
+                if (existsSync(output) && readFileSync(output, "utf8").includes("\n")) {
+                    clearInterval(timer);
+                    child.kill("SIGINT");
+                }
+            }, 20);
+            child.on("close", (exitCode) => {
+                clearInterval(timer);
+                resolve(exitCode);
+            });
+        });
+        const written = readFileSync(output, "utf8");
+        expect(written.endsWith("\n")).toBe(true);
+        const firstRun = written.trim().split("\n").map((line) => traceRecordSchema.parse(JSON.parse(line)));
+        expect(firstRun.length).toBeGreaterThanOrEqual(1);
+        // 130 when it stopped early; 0 if the last item happened to finish first.
+        expect(code).toBe(firstRun.length < 3 ? 130 : 0);
+
+        const resumed = await runCli(["synthesize", input, "-o", output, ...tiny, "--progress", "json"]);
+        expect(resumed.code).toBe(0);
+        const events = resumed.stderr.trim().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+        expect(events.find((event) => event.type === "start").alreadyDone).toBe(firstRun.length);
+        const all = readFileSync(output, "utf8").trim().split("\n").map((line) => traceRecordSchema.parse(JSON.parse(line)));
+        expect(all.map((record) => record.id).sort()).toEqual([pairs[5]!.id, pairs[6]!.id, pairs[7]!.id].sort());
+    });
+});
