@@ -1,6 +1,7 @@
 import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
 import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
+import { ResourcePool } from "../util/ResourcePool.js";
 
 export type SamplingOptions = {
     temperature: number;
@@ -37,11 +38,10 @@ export type GeneratorOptions = {
  * last prompt only evaluates the rest.
  */
 export class Generator {
-    private readonly free: LlamaContextSequence[];
-    private readonly waiting: ((sequence: LlamaContextSequence) => void)[] = [];
+    private readonly sequences: ResourcePool<LlamaContextSequence>;
 
-    private constructor(private readonly model: LoadedModel, public readonly context: LlamaContext) {
-        this.free = [];
+    private constructor(private readonly model: LoadedModel, public readonly context: LlamaContext, sequenceCount: number) {
+        this.sequences = new ResourcePool(Array.from({ length: sequenceCount }, () => context.getSequence()));
     }
 
     public static async create(model: LoadedModel, options: GeneratorOptions): Promise<Generator> {
@@ -52,10 +52,7 @@ export class Generator {
             batchSize: options.batchSize ?? Math.min(512, options.contextSize),
             flashAttention: options.flashAttention ?? false
         });
-        const generator = new Generator(model, context);
-        for (let i = 0; i < options.sequences; i++)
-            generator.free.push(context.getSequence());
-        return generator;
+        return new Generator(model, context, options.sequences);
     }
 
     public get contextSize(): number {
@@ -65,12 +62,7 @@ export class Generator {
     public async generate(prompt: Token[], sampling: SamplingOptions): Promise<Generation> {
         if (prompt.length + sampling.maxTokens > this.contextSize)
             throw new ReerError("CONTEXT_OVERFLOW", `A generation needs ${prompt.length} prompt tokens + ${sampling.maxTokens} new tokens but the context holds ${this.contextSize}.`);
-        const sequence = await this.acquire();
-        try {
-            return await this.generateOn(sequence, prompt, sampling);
-        } finally {
-            this.release(sequence);
-        }
+        return await this.sequences.with((sequence) => this.generateOn(sequence, prompt, sampling));
     }
 
     private async generateOn(sequence: LlamaContextSequence, prompt: Token[], sampling: SamplingOptions): Promise<Generation> {
@@ -111,21 +103,6 @@ export class Generator {
         if (stop === "stop-string")
             text = cutAfterFirstStop(text, stopStrings);
         return { text, tokens: generated.length, stop, reusedPromptTokens: keep };
-    }
-
-    private async acquire(): Promise<LlamaContextSequence> {
-        const sequence = this.free.pop();
-        if (sequence != null)
-            return sequence;
-        return await new Promise((resolve) => this.waiting.push(resolve));
-    }
-
-    private release(sequence: LlamaContextSequence): void {
-        const next = this.waiting.shift();
-        if (next != null)
-            next(sequence);
-        else
-            this.free.push(sequence);
     }
 
     public async dispose(): Promise<void> {

@@ -10,6 +10,7 @@ import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { TokenScorer } from "../scoring/TokenScorer.js";
 import { runRefinementLoop, type SearchHooks } from "../search/RefinementLoop.js";
 import { joinSegments, segmentText } from "../text/segmentText.js";
+import { ResourcePool } from "../util/ResourcePool.js";
 import { deriveSeed } from "../util/seededRandom.js";
 import type { TraceRecord, TraceScore } from "./traceRecordSchema.js";
 
@@ -51,11 +52,10 @@ export class ItemAbortedError extends Error {
  * come back as `skipped` with a reason; unexpected errors as `failed`.
  */
 export class SynthesisEngine {
-    private readonly freeScorers: TokenScorer[];
-    private readonly waitingScorers: ((scorer: TokenScorer) => void)[] = [];
+    private readonly scorers: ResourcePool<TokenScorer>;
 
     public constructor(private readonly resources: SynthesisResources) {
-        this.freeScorers = [...resources.scorer.workers];
+        this.scorers = new ResourcePool(resources.scorer.workers);
     }
 
     public async run(item: SynthesisItem, hooks: { onProgress?: (progress: ItemProgress) => void; shouldStop?: () => boolean } = {}): Promise<TraceRecord> {
@@ -93,7 +93,7 @@ export class SynthesisEngine {
 
             // One scoring sequence per item for its whole life: its KV cache keeps x and the
             // segments before the edited one between steps.
-            scorer ??= await this.acquireScorer();
+            scorer ??= await this.scorers.acquire();
             const itemScorer = scorer;
             const score = async (z: string): Promise<ScoreAggregates> => {
                 const t0 = performance.now();
@@ -198,7 +198,7 @@ export class SynthesisEngine {
             return finish({ status: "failed", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), prompts });
         } finally {
             if (scorer != null)
-                this.releaseScorer(scorer);
+                this.scorers.release(scorer);
         }
     }
 
@@ -206,33 +206,18 @@ export class SynthesisEngine {
     private checkBudget(item: SynthesisItem, scoringTokensWithoutZ: number): string | undefined {
         const { prompter, generator, scorer, config } = this.resources;
         const maxNew = config.sampling.maxTokens;
-        const initialPrompt = prompter.initial(item.x, item.y, "").tokens.length;
-        if (initialPrompt + maxNew > generator.contextSize)
-            return `context too small: the initial prompt needs ${initialPrompt} + ${maxNew} new tokens, the generator context holds ${generator.contextSize}`;
         // A trajectory can be at most maxNew tokens long (plus the opener).
         const editPrompt = prompter.edit(item.x, item.y, [], "", []).tokens.length;
         const editWorst = editPrompt + maxNew + 16 + maxNew;
         if (editWorst > generator.contextSize)
             return `context too small: an edit prompt with the longest trajectory needs ${editWorst} tokens, the generator context holds ${generator.contextSize} (lower --max-tokens or raise --context-size)`;
+        const initialPrompt = prompter.initial(item.x, item.y, "").tokens.length;
+        if (initialPrompt + maxNew > generator.contextSize)
+            return `context too small: the initial prompt needs ${initialPrompt} + ${maxNew} new tokens, the generator context holds ${generator.contextSize}`;
         const scoringWorst = scoringTokensWithoutZ + maxNew + 16;
         if (scoringWorst > scorer.contextSize)
             return `context too small: scoring with the longest trajectory needs ${scoringWorst} tokens, the scorer context holds ${scorer.contextSize}`;
         return undefined;
-    }
-
-    private async acquireScorer(): Promise<TokenScorer> {
-        const scorer = this.freeScorers.pop();
-        if (scorer != null)
-            return scorer;
-        return await new Promise((resolve) => this.waitingScorers.push(resolve));
-    }
-
-    private releaseScorer(scorer: TokenScorer): void {
-        const next = this.waitingScorers.shift();
-        if (next != null)
-            next(scorer);
-        else
-            this.freeScorers.push(scorer);
     }
 }
 
