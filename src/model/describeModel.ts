@@ -39,7 +39,8 @@ export function describeModel(loaded: LoadedModel): ModelDescription {
         headSha256: loaded.identity.headSha256,
         architecture,
         parameters,
-        fileType: loaded.model.typeDescription,
+        // node-llama-cpp describes a model as "<architecture> <size> <weight type>"; keep the weight type.
+        fileType: loaded.model.typeDescription.split(" ").slice(2).join(" ") || undefined,
         layers: typeof archMetadata?.block_count === "number" ? archMetadata.block_count : undefined,
         embeddingSize: loaded.model.embeddingVectorSize,
         vocabularySize: tokens.length,

@@ -49,6 +49,11 @@ export class TokenScorer {
         return this.sequence.contextSize;
     }
 
+    /** Forgets the KV cache, so the next call evaluates everything from scratch. */
+    public async reset(): Promise<void> {
+        await this.sequence.clearHistory();
+    }
+
     public async score(input: ScoringTokens): Promise<TokenScores> {
         if (this.busy)
             throw new Error("TokenScorer.score() called while a call on the same sequence is running");

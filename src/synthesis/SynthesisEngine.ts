@@ -1,6 +1,7 @@
 import type { Token } from "node-llama-cpp";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import { ReerError } from "../errors/ReerError.js";
+import type { GenerationLane } from "../generation/GenerationLane.js";
 import type { Generator } from "../generation/Generator.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
@@ -40,6 +41,8 @@ const toTraceScore = (score: ScoreAggregates): TraceScore => ({
     sumLogprob: score.sumLogprob
 });
 
+export type ItemHooks = { onProgress?: (progress: ItemProgress) => void; shouldStop?: () => boolean };
+
 export class ItemAbortedError extends Error {
     public constructor() {
         super("aborted");
@@ -58,7 +61,11 @@ export class SynthesisEngine {
         this.scorers = new ResourcePool(resources.scorer.workers);
     }
 
-    public async run(item: SynthesisItem, hooks: { onProgress?: (progress: ItemProgress) => void; shouldStop?: () => boolean } = {}): Promise<TraceRecord> {
+    public async run(item: SynthesisItem, hooks: ItemHooks = {}): Promise<TraceRecord> {
+        return await this.resources.generator.withGroup((lanes) => this.runOnLanes(item, lanes, hooks));
+    }
+
+    private async runOnLanes(item: SynthesisItem, lanes: GenerationLane[], hooks: ItemHooks): Promise<TraceRecord> {
         const started = performance.now();
         const { config, generatorModel, scorerModel } = this.resources;
         const counters = { generated: 0, scoringEvaluated: 0, scoringReused: 0, generationMs: 0, scoringMs: 0 };
@@ -94,6 +101,7 @@ export class SynthesisEngine {
             // One scoring sequence per item for its whole life: its KV cache keeps x and the
             // segments before the edited one between steps.
             scorer ??= await this.scorers.acquire();
+            await scorer.reset();
             const itemScorer = scorer;
             const score = async (z: string): Promise<ScoreAggregates> => {
                 const t0 = performance.now();
@@ -106,10 +114,11 @@ export class SynthesisEngine {
                     counters.scoringMs += performance.now() - t0;
                 }
             };
-            const generate = async (tokens: Token[], seed: number, stopStrings: string[]) => {
+            // Lane k always serves candidate k (lane 0 also the initial trajectory).
+            const generate = async (lane: GenerationLane, tokens: Token[], seed: number, stopStrings: string[]) => {
                 const t0 = performance.now();
                 try {
-                    const generation = await this.resources.generator.generate(tokens, {
+                    const generation = await lane.generate(tokens, {
                         temperature: config.sampling.temperature,
                         topP: config.sampling.topP,
                         topK: config.sampling.topK,
@@ -130,7 +139,7 @@ export class SynthesisEngine {
             const opener = this.resources.prompter.drawOpener(language, deriveSeed(config.seed, item.key, "opener"));
             const initialPrompt = this.resources.prompter.initial(item.x, item.y, opener);
             prompts = [...new Set([...prompts, ...initialPrompt.templateIds])];
-            const initial = await generate(initialPrompt.tokens, deriveSeed(config.seed, item.key, "initial"), ["</think>"]);
+            const initial = await generate(lanes[0]!, initialPrompt.tokens, deriveSeed(config.seed, item.key, "initial"), ["</think>"]);
             if (hooks.shouldStop?.() === true)
                 throw new ItemAbortedError();
             const closeAt = initial.text.indexOf("</think>");
@@ -159,7 +168,7 @@ export class SynthesisEngine {
                     const prompt = this.resources.prompter.edit(item.x, item.y, request.before, request.current, request.after);
                     editPromptIds = prompt.templateIds;
                     const generations = await Promise.all(Array.from({ length: count }, (_, k) =>
-                        generate(prompt.tokens, deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k), ["</refine>"])));
+                        generate(lanes[k % lanes.length]!, prompt.tokens, deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k), ["</refine>"])));
                     return generations.map((generation) => ({ raw: generation.text, tokensGenerated: generation.tokens }));
                 },
                 score

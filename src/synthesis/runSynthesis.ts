@@ -117,12 +117,13 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         const prompter = new GenerationPrompter(generatorModel, options.prompts, config.generatorTemplate);
         const layout = createLayout(scorerModel, config.scorerTemplate, { prompts: options.prompts });
         const maxNew = config.sampling.maxTokens;
-        // Size each context to the largest item that can fit it; larger items are skipped with a reason.
+        // Size each context to the largest item of the input that can fit it (all items, not only
+        // the pending ones, so a resumed run computes on the same contexts); larger items are skipped.
         const generatorCap = options.maxContextSize ?? generatorModel.trainContextSize;
         const scorerCap = options.maxContextSize ?? scorerModel.trainContextSize;
         let generatorNeed = 64;
         let scorerNeed = 64;
-        for (const item of pending) {
+        for (const item of items) {
             try {
                 const edit = prompter.edit(item.x, item.y, [], "", []).tokens.length + 2 * maxNew + 16;
                 const initial = prompter.initial(item.x, item.y, "").tokens.length + maxNew;
@@ -142,7 +143,8 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         const generator = await Generator.create(generatorModel, {
             threads: options.threads,
             contextSize: Math.min(generatorCap, roundUp(generatorNeed)),
-            sequences: parallel * config.search.candidates,
+            groups: parallel,
+            lanesPerGroup: config.search.candidates,
             ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
             ...(options.flashAttention == null ? {} : { flashAttention: options.flashAttention })
         });

@@ -8,6 +8,7 @@ import { traceRecordSchema, type TraceRecord } from "../../src/synthesis/traceRe
 import { loadSamplePairs } from "../support/pairs.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+import { promptsWithParagraphOpener } from "../support/testPrompts.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "reer-synth-"));
@@ -16,7 +17,8 @@ const pairs = loadSamplePairs();
 
 // The tiny model has no chat template: plain prompts for both roles, small token limits.
 const tinyRun = ["--model", model, "--generator-template", "none", "--template", "none", "--threads", "1",
-    "--max-tokens", "160", "--max-steps", "2", "--min-thinking-tokens", "20", "--seed", "7", "--progress", "log"];
+    "--max-tokens", "160", "--max-steps", "2", "--min-thinking-tokens", "20", "--seed", "7", "--progress", "log",
+    "--prompts", promptsWithParagraphOpener()];
 
 function writeInput(name: string, indexes: number[]): string {
     const file = path.join(dir, name);
@@ -61,6 +63,7 @@ describe("reer synthesize end to end on stories260K", () => {
         // Re-score every final z from scratch with `reer score` and compare.
         const done = records.filter((record) => record.status === "done");
         expect(done.length).toBeGreaterThan(0);
+        expect(done.some((record) => record.steps.length > 0)).toBe(true);
         const rescoreInput = path.join(dir, "rescore.jsonl");
         writeFileSync(rescoreInput, done.map((record) => JSON.stringify({ id: record.id, prompt: record.x, response: record.y, thinking: record.z })).join("\n") + "\n");
         const rescored = await runCli(["score", rescoreInput, "--model", model, "--template", "none", "--threads", "1"]);

@@ -1,0 +1,88 @@
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { ReerError } from "../errors/ReerError.js";
+import type { LoadedModel } from "../model/LoadedModel.js";
+
+export type SamplingOptions = {
+    temperature: number;
+    topP: number;
+    /** 0 disables top-k. */
+    topK: number;
+    seed: number;
+    maxTokens: number;
+    /** Generation stops when the text ends with one of these (the stop string is kept). */
+    stopStrings?: string[];
+};
+
+export type Generation = {
+    text: string;
+    tokens: number;
+    stop: "eog" | "stop-string" | "max-tokens";
+    /** Prompt tokens served from the KV cache of an earlier call on the same sequence. */
+    reusedPromptTokens: number;
+};
+
+/**
+ * One sequence of a generation context. It keeps its KV cache between calls, so a prompt
+ * that shares a prefix with the lane's previous prompt only evaluates the rest.
+ */
+export class GenerationLane {
+    public constructor(private readonly model: LoadedModel, private readonly sequence: LlamaContextSequence) {}
+
+    /** Forgets the KV cache, so the next call starts as on a fresh context. */
+    public async reset(): Promise<void> {
+        await this.sequence.clearHistory();
+    }
+
+    public async generate(prompt: Token[], sampling: SamplingOptions): Promise<Generation> {
+        if (prompt.length + sampling.maxTokens > this.sequence.contextSize)
+            throw new ReerError("CONTEXT_OVERFLOW", `A generation needs ${prompt.length} prompt tokens + ${sampling.maxTokens} new tokens but the context holds ${this.sequence.contextSize}.`);
+        // Keep the shared prefix, but always evaluate the last prompt token to get fresh logits.
+        const keep = Math.min(this.sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
+        if (this.sequence.nextTokenIndex > keep)
+            await this.sequence.eraseContextTokenRanges([{ start: keep, end: this.sequence.nextTokenIndex }]);
+        const model = this.model.model;
+        const generated: Token[] = [];
+        let stop: Generation["stop"] = "max-tokens";
+        const stopStrings = sampling.stopStrings ?? [];
+        const longestStop = Math.max(0, ...stopStrings.map((stopString) => stopString.length));
+        let tail = "";
+        if (sampling.maxTokens > 0) {
+            for await (const token of this.sequence.evaluate(prompt.slice(keep), {
+                temperature: sampling.temperature,
+                topP: sampling.topP,
+                ...(sampling.topK > 0 ? { topK: sampling.topK } : {}),
+                seed: sampling.seed,
+                yieldEogToken: true
+            })) {
+                if (model.isEogToken(token)) {
+                    stop = "eog";
+                    break;
+                }
+                // Only the last few characters can complete a stop string.
+                tail = (tail + model.detokenize([token], false, generated.slice(-8))).slice(-(longestStop + 64));
+                generated.push(token);
+                if (stopStrings.some((stopString) => tail.includes(stopString))) {
+                    stop = "stop-string";
+                    break;
+                }
+                if (generated.length >= sampling.maxTokens)
+                    break;
+            }
+        }
+        let text = model.detokenize(generated, false);
+        if (stop === "stop-string")
+            text = cutAfterFirstStop(text, stopStrings);
+        return { text, tokens: generated.length, stop, reusedPromptTokens: keep };
+    }
+}
+
+/** The text up to and including the earliest stop string (a token may run past it). */
+function cutAfterFirstStop(text: string, stopStrings: string[]): string {
+    let end = text.length;
+    for (const stopString of stopStrings) {
+        const at = text.indexOf(stopString);
+        if (at >= 0)
+            end = Math.min(end, at + stopString.length);
+    }
+    return text.slice(0, end);
+}
