@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { ReerError } from "../errors/ReerError.js";
 import { inspectCommand } from "./commands/inspectCommand.js";
+import { mergeCommand } from "./commands/mergeCommand.js";
 import { scoreCommand } from "./commands/scoreCommand.js";
 import { synthesizeCommand } from "./commands/synthesizeCommand.js";
 
@@ -11,7 +12,8 @@ const program = new Command("reer")
     .showHelpAfterError("(run with --help for usage)")
     .addCommand(synthesizeCommand())
     .addCommand(scoreCommand())
-    .addCommand(inspectCommand());
+    .addCommand(inspectCommand())
+    .addCommand(mergeCommand());
 
 try {
     await program.parseAsync(process.argv);

@@ -24,34 +24,46 @@ export class TraceStore {
 
     private constructor(public readonly file: string) {}
 
+    /**
+     * Reads a trace file without changing it (another shard's output, say): valid lines
+     * as records, with a torn last line ignored.
+     */
+    public static read(file: string): { records: TraceRecord[]; lines: string[]; tornTail: boolean } {
+        const text = readFileSync(file, "utf8");
+        const lines = text.split("\n");
+        // Everything after the last newline is an unfinished write.
+        const tail = lines.pop();
+        const records: TraceRecord[] = [];
+        const kept: string[] = [];
+        lines.forEach((line, index) => {
+            if (line.trim() === "")
+                return;
+            try {
+                records.push(traceRecordSchema.parse(JSON.parse(line)));
+                kept.push(line);
+            } catch (error) {
+                throw new ReerError("OUTPUT_CORRUPT", `${file} line ${index + 1} is not a reer trace record: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+                    "Pass a new --output file, or repair or delete this one.");
+            }
+        });
+        return { records, lines: kept, tornTail: tail != null && tail !== "" };
+    }
+
     public static open(file: string, options: { retryFailed: boolean }): { store: TraceStore } & TraceStoreOpenResult {
         const existing = new Map<string, { status: StoredStatus; configHash: string }>();
         let repairedTornLine = false;
         let droppedFailed = 0;
         if (existsSync(file)) {
-            const text = readFileSync(file, "utf8");
-            const lines = text.split("\n");
-            // Everything after the last newline is an unfinished write.
-            const tail = lines.pop();
-            if (tail != null && tail !== "")
-                repairedTornLine = true;
+            const { records, lines, tornTail } = TraceStore.read(file);
+            repairedTornLine = tornTail;
             const kept: string[] = [];
-            lines.forEach((line, index) => {
-                if (line.trim() === "")
-                    return;
-                let record: TraceRecord;
-                try {
-                    record = traceRecordSchema.parse(JSON.parse(line));
-                } catch (error) {
-                    throw new ReerError("OUTPUT_CORRUPT", `${file} line ${index + 1} is not a reer trace record: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
-                        "Pass a new --output file, or repair or delete this one.");
-                }
+            records.forEach((record, index) => {
                 if (record.status === "failed" && options.retryFailed) {
                     droppedFailed++;
                     return;
                 }
                 existing.set(record.key, { status: record.status, configHash: record.configHash });
-                kept.push(line);
+                kept.push(lines[index]!);
             });
             if (repairedTornLine || droppedFailed > 0) {
                 const temporary = `${file}.tmp-${process.pid}`;

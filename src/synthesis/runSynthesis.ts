@@ -7,6 +7,7 @@ import type { LoadedModel } from "../model/LoadedModel.js";
 import type { PromptSet } from "../prompts/PromptSet.js";
 import { Scorer, type KvCacheType } from "../scoring/Scorer.js";
 import { createLayout } from "../scoring/scoreRecords.js";
+import { shardOfKey, type ShardSpec } from "../sharding/ShardSpec.js";
 import { ItemAbortedError, SynthesisEngine, type ItemProgress, type SynthesisItem } from "./SynthesisEngine.js";
 import { TraceStore } from "./TraceStore.js";
 import type { TraceRecord } from "./traceRecordSchema.js";
@@ -33,6 +34,10 @@ export type RunSynthesisOptions = {
     flashAttention?: boolean;
     kvCacheType?: KvCacheType;
     retryFailed?: boolean;
+    /** Process only this shard's items. */
+    shard?: ShardSpec;
+    /** Other outputs of the same job (shard files of any shard count): items done or skipped there are not redone. */
+    otherOutputs?: string[];
     /** Aborting stops taking new items; items in flight are abandoned, not written. */
     signal?: AbortSignal;
     onEvent?: (event: RunEvent) => void;
@@ -40,6 +45,8 @@ export type RunSynthesisOptions = {
 
 export type RunSummary = {
     total: number;
+    /** Items of the input that belong to this shard (all of them without sharding). */
+    inShard: number;
     alreadyDone: number;
     written: number;
     byStatus: Record<TraceRecord["status"], number>;
@@ -99,17 +106,27 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                 throw new ReerError("CONFIG_CHANGED", `${options.output} holds item ${key} made with config ${stored.configHash}, but this run's config is ${hash}.`,
                     "Resume with the same models, prompts, seed and settings, or write to a new --output file.");
         }
-        const pending = items.filter((item) => {
-            const stored = opened.existing.get(item.key);
-            return stored == null;
-        });
-        const alreadyDone = items.length - pending.length;
+        // Finished work in other shard files counts too, so a changed shard count loses nothing.
+        const elsewhere = new Set<string>();
+        for (const other of options.otherOutputs ?? []) {
+            for (const record of TraceStore.read(other).records) {
+                if (record.status !== "failed" || options.retryFailed !== true)
+                    elsewhere.add(record.key);
+                if (seen.has(record.key) && record.configHash !== hash)
+                    throw new ReerError("CONFIG_CHANGED", `${other} holds item ${record.key} made with config ${record.configHash}, but this run's config is ${hash}.`,
+                        "All shards of one job must use the same models, prompts, seed and settings.");
+            }
+        }
+        const shard = options.shard;
+        const mine = shard == null ? items : items.filter((item) => shardOfKey(item.key, shard.count) === shard.index);
+        const pending = mine.filter((item) => !opened.existing.has(item.key) && !elsewhere.has(item.key));
+        const alreadyDone = mine.length - pending.length;
         const summary: RunSummary = {
-            total: items.length, alreadyDone, written: 0, byStatus: { done: 0, skipped: 0, failed: 0 }, stopped: false,
+            total: mine.length, inShard: mine.length, alreadyDone, written: 0, byStatus: { done: 0, skipped: 0, failed: 0 }, stopped: false,
             repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed
         };
         if (pending.length === 0) {
-            options.onEvent?.({ type: "start", total: items.length, pending: 0, alreadyDone, generatorContext: 0, scorerContext: 0 });
+            options.onEvent?.({ type: "start", total: mine.length, pending: 0, alreadyDone, generatorContext: 0, scorerContext: 0 });
             return summary;
         }
 
@@ -158,7 +175,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             ...(options.kvCacheType == null ? {} : { kvCacheType: options.kvCacheType })
         });
         options.onEvent?.({
-            type: "start", total: items.length, pending: pending.length, alreadyDone,
+            type: "start", total: mine.length, pending: pending.length, alreadyDone,
             generatorContext: generator.contextSize, scorerContext: scorer.contextSize
         });
 
@@ -185,7 +202,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                 summary.written++;
                 summary.byStatus[record.status]++;
                 generatedTokens += record.tokens.generated;
-                options.onEvent?.({ type: "item", record, done: alreadyDone + summary.written, total: items.length, generatedTokens });
+                options.onEvent?.({ type: "item", record, done: alreadyDone + summary.written, total: mine.length, generatedTokens });
             }
         };
         try {
@@ -194,7 +211,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             await generator.dispose();
             await scorer.dispose();
         }
-        summary.stopped = stopRequested() && alreadyDone + summary.written < items.length;
+        summary.stopped = stopRequested() && alreadyDone + summary.written < mine.length;
         return summary;
     } finally {
         store.close();

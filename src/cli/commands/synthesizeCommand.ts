@@ -1,3 +1,4 @@
+import path from "node:path";
 import { Command, Option } from "commander";
 import { objectiveNames } from "../../config/searchConfig.js";
 import type { SynthesisConfig } from "../../config/synthesisConfig.js";
@@ -6,6 +7,8 @@ import { readRecords } from "../../io/readRecords.js";
 import { LoadedModel } from "../../model/LoadedModel.js";
 import { resolveModelPath } from "../../model/resolveModelPath.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
+import { findJobOutputs } from "../../sharding/findShardOutputs.js";
+import { parseShardSpec, shardOutputPath } from "../../sharding/ShardSpec.js";
 import { runSynthesis } from "../../synthesis/runSynthesis.js";
 import { addEngineOptions, type EngineFlags } from "../engineOptions.js";
 import { nonNegativeInteger, nonNegativeNumber, negativeNumber, positiveInteger, probability } from "../parseOptions.js";
@@ -24,6 +27,7 @@ type SynthesizeFlags = EngineFlags & {
     dryRun: boolean;
     quiet: boolean;
     progress?: ProgressMode;
+    shard?: string;
 };
 
 export function synthesizeCommand(): Command {
@@ -56,6 +60,7 @@ export function synthesizeCommand(): Command {
         .option("--response-field <name>", "input key for y (default response; the reference code used solution)")
         .option("--id-field <name>", "input key for the id (default id)")
         .option("--messages-field <name>", "input key for a chat transcript (default messages)")
+        .option("--shard <i/N|auto>", "process only shard i of N (0-based; items assigned by a hash of their id) into <output>.shard-i-of-N.jsonl; auto reads SLURM array or Kubernetes Indexed Job variables")
         .option("--retry-failed", "recompute items that failed in an earlier run", false)
         .option("--skip-invalid", "skip invalid input records instead of stopping", false)
         .option("--dry-run", "print the effective config and an estimate of the work, then exit", false)
@@ -107,11 +112,18 @@ Examples:
                 printDryRun({ config, records, generatorModel, scorerModel, prompts, threads, output: flags.output });
                 return;
             }
+            const shard = flags.shard == null ? undefined : parseShardSpec(flags.shard);
+            const output = shard == null ? flags.output : shardOutputPath(flags.output, shard);
+            const otherOutputs = findJobOutputs(flags.output).filter((file) => path.resolve(file) !== path.resolve(output));
+            if (shard != null)
+                process.stderr.write(`shard ${shard.index} of ${shard.count}: writing ${output}${otherOutputs.length > 0 ? `, skipping items finished in ${otherOutputs.length} other output file(s)` : ""}\n`);
             await runWithSignals(config, flags, async (signal, reporter) => {
                 if (!generatorModel.runtime.hasFastScoring)
                     process.stderr.write("note: fast exact scoring is not built; scoring uses the exact stock path, which is much slower (npm run build:native).\n");
                 const summary = await runSynthesis({
-                    items: records, output: flags.output, config, generatorModel, scorerModel, prompts, threads,
+                    items: records, output, config,
+                    ...(shard == null ? {} : { shard }),
+                    otherOutputs, generatorModel, scorerModel, prompts, threads,
                     ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
                     ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
                     flashAttention: flags.flashAttention,
