@@ -116,18 +116,22 @@ export class SynthesisEngine {
             };
             // Lane k always serves candidate k (lane 0 also the initial trajectory).
             const generate = async (lane: GenerationLane, tokens: Token[], seed: number, stopStrings: string[]) => {
+                const generation = await lane.generate(tokens, {
+                    temperature: config.sampling.temperature,
+                    topP: config.sampling.topP,
+                    topK: config.sampling.topK,
+                    maxTokens: config.sampling.maxTokens,
+                    seed,
+                    stopStrings
+                });
+                counters.generated += generation.tokens;
+                return generation;
+            };
+            // Wall time of a generation phase (candidates of a step run concurrently).
+            const timed = async <T>(phase: () => Promise<T>): Promise<T> => {
                 const t0 = performance.now();
                 try {
-                    const generation = await lane.generate(tokens, {
-                        temperature: config.sampling.temperature,
-                        topP: config.sampling.topP,
-                        topK: config.sampling.topK,
-                        maxTokens: config.sampling.maxTokens,
-                        seed,
-                        stopStrings
-                    });
-                    counters.generated += generation.tokens;
-                    return generation;
+                    return await phase();
                 } finally {
                     counters.generationMs += performance.now() - t0;
                 }
@@ -139,7 +143,7 @@ export class SynthesisEngine {
             const opener = this.resources.prompter.drawOpener(language, deriveSeed(config.seed, item.key, "opener"));
             const initialPrompt = this.resources.prompter.initial(item.x, item.y, opener);
             prompts = [...new Set([...prompts, ...initialPrompt.templateIds])];
-            const initial = await generate(lanes[0]!, initialPrompt.tokens, deriveSeed(config.seed, item.key, "initial"), ["</think>"]);
+            const initial = await timed(() => generate(lanes[0]!, initialPrompt.tokens, deriveSeed(config.seed, item.key, "initial"), ["</think>"]));
             if (hooks.shouldStop?.() === true)
                 throw new ItemAbortedError();
             const closeAt = initial.text.indexOf("</think>");
@@ -167,8 +171,8 @@ export class SynthesisEngine {
                 propose: async (request, count) => {
                     const prompt = this.resources.prompter.edit(item.x, item.y, request.before, request.current, request.after);
                     editPromptIds = prompt.templateIds;
-                    const generations = await Promise.all(Array.from({ length: count }, (_, k) =>
-                        generate(lanes[k % lanes.length]!, prompt.tokens, deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k), ["</refine>"])));
+                    const generations = await timed(() => Promise.all(Array.from({ length: count }, (_, k) =>
+                        generate(lanes[k % lanes.length]!, prompt.tokens, deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k), ["</refine>"]))));
                     return generations.map((generation) => ({ raw: generation.text, tokensGenerated: generation.tokens }));
                 },
                 score
