@@ -40,6 +40,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 write(`reer synthesize: ${event.pending} item(s) to do, ${event.alreadyDone} already done; ` +
                     `contexts: generator ${event.generatorContext}, scorer ${event.scorerContext}; ` +
                     `${config.search.candidates} candidates x ${config.search.maxSteps} steps, seed ${config.seed}, parallel ${config.parallel}`);
+                if (event.engine != null)
+                    write(`engine: ${event.engine}`);
                 if (mode === "bar") {
                     bar = new cliProgress.SingleBar({
                         format: "items {value}/{total} |{bar}| {step} | {tps} tok/s | ETA {eta_formatted}",

@@ -15,7 +15,7 @@ import type { TraceRecord } from "./traceRecordSchema.js";
 export type SynthesisInput = { line: number; id?: string; prompt: string; response: string };
 
 export type RunEvent =
-    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number }
+    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; engine?: string }
     | { type: "progress"; progress: ItemProgress }
     | { type: "item"; record: TraceRecord; done: number; total: number; generatedTokens: number }
     | { type: "stopping" };
@@ -176,7 +176,10 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         });
         options.onEvent?.({
             type: "start", total: mine.length, pending: pending.length, alreadyDone,
-            generatorContext: generator.contextSize, scorerContext: scorer.contextSize
+            generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
+            engine: `${generatorModel.runtime.describe()}; threads ${options.threads}, batch ${generator.context.batchSize}, ` +
+                `GPU layers ${generatorModel.model.gpuLayers}${scorerModel === generatorModel ? "" : `/${scorerModel.model.gpuLayers}`}, ` +
+                `${parallel * config.search.candidates} generation sequences, ${parallel} scoring sequence(s)`
         });
 
         const engine = new SynthesisEngine({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash });
