@@ -8,6 +8,7 @@ import { ReerError } from "../errors/ReerError.js";
 const flagPaths: Record<string, (string)[]> = {
     seed: ["seed"],
     parallel: ["parallel"],
+    candidateMode: ["candidateMode"],
     maxTokens: ["sampling", "maxTokens"],
     temperature: ["sampling", "temperature"],
     topP: ["sampling", "topP"],

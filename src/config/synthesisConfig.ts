@@ -26,6 +26,13 @@ export const synthesisConfigSchema = z.object({
     seed: z.number().int().min(0).default(0),
     /** Items in flight at once. */
     parallel: z.number().int().min(1).default(1),
+    /**
+     * How the candidates of a step are generated. "concurrent": on parallel sequences whose
+     * decoding is batched together (each evaluates the changed part of the edit prompt).
+     * "sequential": one after another on one sequence, evaluating that part once; faster
+     * when prompts are long and generations short, on a CPU.
+     */
+    candidateMode: z.enum(["sequential", "concurrent"]).default("concurrent"),
     /** "chat": the generator's chat template; "none": plain text prompts (models without a template). */
     generatorTemplate: z.enum(["chat", "none"]).default("chat"),
     /** "paper": the scorer's chat template with <think>/<answer>; "none": plain text. */

@@ -100,7 +100,7 @@ export class SynthesisEngine {
 
             // One scoring sequence per item for its whole life: its KV cache keeps x and the
             // segments before the edited one between steps.
-            scorer ??= await this.scorers.acquire();
+            scorer = await this.scorers.acquire();
             await scorer.reset();
             const itemScorer = scorer;
             const score = async (z: string): Promise<ScoreAggregates> => {
@@ -114,7 +114,7 @@ export class SynthesisEngine {
                     counters.scoringMs += performance.now() - t0;
                 }
             };
-            // Lane k always serves candidate k (lane 0 also the initial trajectory).
+            // Lane k serves candidate k in concurrent mode; lane 0 serves everything else.
             const generate = async (lane: GenerationLane, tokens: Token[], seed: number, stopStrings: string[]) => {
                 const generation = await lane.generate(tokens, {
                     temperature: config.sampling.temperature,
@@ -171,8 +171,17 @@ export class SynthesisEngine {
                 propose: async (request, count) => {
                     const prompt = this.resources.prompter.edit(item.x, item.y, request.before, request.current, request.after);
                     editPromptIds = prompt.templateIds;
-                    const generations = await timed(() => Promise.all(Array.from({ length: count }, (_, k) =>
-                        generate(lanes[k % lanes.length]!, prompt.tokens, deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k), ["</refine>"]))));
+                    const seedOf = (k: number) => deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k);
+                    const generations = await timed(async () => {
+                        if (config.candidateMode === "concurrent")
+                            return await Promise.all(Array.from({ length: count }, (_, k) =>
+                                generate(lanes[k % lanes.length]!, prompt.tokens, seedOf(k), ["</refine>"])));
+                        // One lane: every candidate after the first reuses the evaluated prompt.
+                        const sequential = [];
+                        for (let k = 0; k < count; k++)
+                            sequential.push(await generate(lanes[0]!, prompt.tokens, seedOf(k), ["</refine>"]));
+                        return sequential;
+                    });
                     return generations.map((generation) => ({ raw: generation.text, tokensGenerated: generation.tokens }));
                 },
                 score

@@ -68,6 +68,7 @@ export function configHash(config: SynthesisConfig, generator: LoadedModel, scor
         search: config.search,
         sampling: config.sampling,
         seed: config.seed,
+        candidateMode: config.candidateMode,
         generatorTemplate: config.generatorTemplate,
         scorerTemplate: config.scorerTemplate,
         generator: { sha: generator.identity.headSha256, size: generator.identity.sizeBytes },
@@ -161,7 +162,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             threads: options.threads,
             contextSize: Math.min(generatorCap, roundUp(generatorNeed)),
             groups: parallel,
-            lanesPerGroup: config.search.candidates,
+            lanesPerGroup: config.candidateMode === "concurrent" ? config.search.candidates : 1,
             ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
             ...(options.flashAttention == null ? {} : { flashAttention: options.flashAttention })
         });
@@ -179,7 +180,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
             engine: `${generatorModel.runtime.describe()}; threads ${options.threads}, batch ${generator.context.batchSize}, ` +
                 `GPU layers ${generatorModel.model.gpuLayers}${scorerModel === generatorModel ? "" : `/${scorerModel.model.gpuLayers}`}, ` +
-                `${parallel * config.search.candidates} generation sequences, ${parallel} scoring sequence(s)`
+                `${config.candidateMode} candidates, ${parallel * (config.candidateMode === "concurrent" ? config.search.candidates : 1)} generation sequence(s), ${parallel} scoring sequence(s)`
         });
 
         const engine = new SynthesisEngine({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash });

@@ -8,6 +8,7 @@ import { traceRecordSchema } from "../../src/synthesis/traceRecordSchema.js";
 import { loadSamplePairs } from "../support/pairs.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+import { promptsWithParagraphOpener } from "../support/testPrompts.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "reer-synth-opts-"));
@@ -35,6 +36,22 @@ describe("reer synthesize options", () => {
         // 1 initial + 7 steps x 1 pass x 4 candidates
         expect(result.stdout).toMatch(/generator calls per item: at most 29 /);
         expect(existsSync(path.join(dir, "unused.jsonl"))).toBe(false);
+    });
+
+    it("generates the candidates of a step one after another with --candidate-mode sequential", async () => {
+        const output = path.join(dir, "sequential.jsonl");
+        const one = path.join(dir, "one.jsonl");
+        writeFileSync(one, JSON.stringify({ id: pairs[9]!.id, prompt: pairs[9]!.prompt, response: pairs[9]!.response }) + "\n");
+        const result = await runCli(["synthesize", one, "-o", output, ...tiny, "--candidate-mode", "sequential", "--candidates", "3", "--prompts", promptsWithParagraphOpener(), "--progress", "log"]);
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("sequential candidates, 1 generation sequence(s)");
+        const record = traceRecordSchema.parse(JSON.parse(readFileSync(output, "utf8").trim()));
+        expect(record.status).toBe("done");
+        expect(record.steps.length).toBeGreaterThan(0);
+        for (const step of record.steps)
+            expect(step.candidates).toHaveLength(3);
+        // Different seeds per candidate: the three generations are not all the same text.
+        expect(new Set(record.steps[0]!.candidates.map((candidate) => candidate.raw)).size).toBeGreaterThan(1);
     });
 
     it("names the offending field of an invalid config file", async () => {
