@@ -20,3 +20,4 @@ export { scoreRecords, createLayout, type RecordScore, type ScoreRecordsOptions 
 export { readRecords, defaultFieldNames, type InputRecord, type FieldNames } from "./io/readRecords.js";
 export { segmentText, joinSegments, splitHeadTail } from "./text/segmentText.js";
 export { containsCjk } from "./text/cjk.js";
+export { renderReport, type RenderReportOptions } from "./report/renderReport.js";

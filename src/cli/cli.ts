@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { ReerError } from "../errors/ReerError.js";
 import { inspectCommand } from "./commands/inspectCommand.js";
 import { mergeCommand } from "./commands/mergeCommand.js";
+import { reportCommand } from "./commands/reportCommand.js";
 import { scoreCommand } from "./commands/scoreCommand.js";
 import { synthesizeCommand } from "./commands/synthesizeCommand.js";
 
@@ -13,7 +14,8 @@ const program = new Command("reer")
     .addCommand(synthesizeCommand())
     .addCommand(scoreCommand())
     .addCommand(inspectCommand())
-    .addCommand(mergeCommand());
+    .addCommand(mergeCommand())
+    .addCommand(reportCommand());
 
 try {
     await program.parseAsync(process.argv);

@@ -16,8 +16,9 @@ export function histogram(series: HistogramSeries[], maxBins = 20): Histogram {
     const all = series.flatMap((entry) => entry.values);
     if (all.length === 0)
         return { labels: [], edges: [], width: 1, series: series.map((entry) => ({ label: entry.label, counts: [] })) };
-    const min = Math.min(...all);
-    const max = Math.max(...all);
+    // A loop, not Math.min(...all): spreading a large trace's values overflows the stack.
+    const min = all.reduce((low, value) => Math.min(low, value), Number.POSITIVE_INFINITY);
+    const max = all.reduce((high, value) => Math.max(high, value), Number.NEGATIVE_INFINITY);
     // About sqrt(n) bins reads well for small samples; never more than maxBins.
     const target = Math.max(1, Math.min(maxBins, Math.ceil(Math.sqrt(all.length))));
     const width = niceWidth((max - min + 1) / target);
