@@ -21,3 +21,14 @@ export { readRecords, defaultFieldNames, type InputRecord, type FieldNames } fro
 export { segmentText, joinSegments, splitHeadTail } from "./text/segmentText.js";
 export { containsCjk } from "./text/cjk.js";
 export { renderReport, type RenderReportOptions } from "./report/renderReport.js";
+export { curateRecords, Curator } from "./curation/Curator.js";
+export { exportRecords } from "./export/exportRecords.js";
+export { computeStats } from "./stats/computeStats.js";
+export { mergeTraces } from "./sharding/mergeTraces.js";
+export { parseShardSpec, shardOfKey, shardOutputPath, type ShardSpec } from "./sharding/ShardSpec.js";
+export { runSynthesis, itemKey, configHash, type RunSynthesisOptions, type RunSummary, type RunEvent } from "./synthesis/runSynthesis.js";
+export { TraceStore } from "./synthesis/TraceStore.js";
+export { traceRecordSchema, type TraceRecord } from "./synthesis/traceRecordSchema.js";
+export { runRefinementLoop, type SearchModels, type EditRequest } from "./search/RefinementLoop.js";
+export { searchConfigSchema, paperSearchConfig, type SearchConfig } from "./config/searchConfig.js";
+export { synthesisConfigSchema, type SynthesisConfig } from "./config/synthesisConfig.js";

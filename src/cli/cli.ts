@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { ReerError } from "../errors/ReerError.js";
+import { curateCommand } from "./commands/curateCommand.js";
+import { exportCommand } from "./commands/exportCommand.js";
 import { inspectCommand } from "./commands/inspectCommand.js";
 import { mergeCommand } from "./commands/mergeCommand.js";
 import { reportCommand } from "./commands/reportCommand.js";
 import { scoreCommand } from "./commands/scoreCommand.js";
+import { statsCommand } from "./commands/statsCommand.js";
 import { synthesizeCommand } from "./commands/synthesizeCommand.js";
 
 const program = new Command("reer")
@@ -15,6 +18,9 @@ const program = new Command("reer")
     .addCommand(scoreCommand())
     .addCommand(inspectCommand())
     .addCommand(mergeCommand())
+    .addCommand(curateCommand())
+    .addCommand(exportCommand())
+    .addCommand(statsCommand())
     .addCommand(reportCommand());
 
 try {

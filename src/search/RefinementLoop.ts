@@ -2,7 +2,8 @@ import type { SearchConfig } from "../config/searchConfig.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import { joinSegments } from "../text/segmentText.js";
 import { objectiveValue } from "./objective.js";
-import { extractLastRefineBlock, longestCommonSubstringLength } from "./refineBlock.js";
+import { longestSharedRun } from "../text/longestSharedRun.js";
+import { extractLastRefineBlock } from "./refineBlock.js";
 import type { CandidateTrace, SearchResult, SearchStopReason, StepTrace } from "./SearchTrace.js";
 
 /** What the generator is asked to rewrite. */
@@ -137,7 +138,7 @@ export function screenCandidate(proposal: ProposedEdit, current: string, y: stri
         return { ...base, text, status: "rejected", reason: "empty" };
     if (text === current.trim())
         return { ...base, text, status: "rejected", reason: "identical" };
-    if (longestCommonSubstringLength(text, y) >= config.maxVerbatimChars)
+    if (longestSharedRun(text, y) >= config.maxVerbatimChars)
         return { ...base, text, status: "rejected", reason: "copies-response" };
     return { ...base, text, status: "scored" };
 }

@@ -1,0 +1,61 @@
+import { Command } from "commander";
+import { assertNotInput } from "../../curation/assertNotInput.js";
+import { readTraceFile } from "../../curation/readTraceFile.js";
+import { exportFormats, resolveExportFormat } from "../../export/exportFormats.js";
+import { describeExport, exportRecords } from "../../export/exportRecords.js";
+import { writeParquetRows, type ParquetRow } from "../../export/parquetExport.js";
+import { JsonlWriter } from "../../io/JsonlWriter.js";
+
+type ExportFlags = { output?: string; format?: string; system?: string; pairWithOriginal: boolean };
+
+export function exportCommand(): Command {
+    const command = new Command("export")
+        .description("Write curated trace records as training data: chat messages, ShareGPT, prompt/completion, DPO preference pairs or Parquet.")
+        .argument("<kept>", "trace JSONL, normally the output of `reer curate`")
+        .option("-o, --output <file>", "output file (default: stdout; required for Parquet)")
+        .option("-f, --format <format>", `${exportFormats.join(" | ")} (default: parquet for a .parquet output, else messages)`)
+        .option("--system <text>", "system message to put first (messages, sharegpt, parquet)")
+        .option("--pair-with-original", "preference: also pair each accepted rewrite with the segment it replaced", false)
+        .addHelpText("after", `
+Formats (one JSON object per line, the same keys on every line):
+  messages    {"id", "messages": [system?, {"role": "user", "content": x}, {"role": "assistant", "content": "<think>\\n{z}\\n</think>\\n\\n{y}"}]}
+  sharegpt    {"id", "conversations": [{"from": "system"?|"human"|"gpt", "value"}]}
+  completion  {"id", "prompt": x, "completion": "<think>\\n{z}\\n</think>\\n\\n{y}"}
+  preference  {"id", "step", "prompt": x, "chosen", "rejected", "chosenScore", "rejectedScore", "rejectedFrom"}
+              chosen and rejected are whole assistant turns whose thinking differs only in the
+              segment one search step edited: the accepted rewrite vs a worse-scored one
+              ("candidate"), or with --pair-with-original the segment it replaced ("original").
+              Scores are the search objective of each trajectory (lower is better).
+  parquet     columns id, prompt, completion (strings) and messages (list of {role, content})
+Items that are not done are skipped and counted.
+
+Examples:
+  reer export kept.jsonl -o train.jsonl --system "You are a helpful assistant."
+  reer export kept.jsonl -o train.parquet
+  reer export kept.jsonl -o pairs.jsonl --format preference --pair-with-original`);
+    return command.action(async (input: string, flags: ExportFlags) => {
+        const format = resolveExportFormat(flags.format, flags.output);
+        assertNotInput(input, [flags.output]);
+        let tornLine: number | undefined;
+        const records = await readTraceFile(input, { onTornTail: (line) => { tornLine = line; } });
+        if (tornLine != null)
+            process.stderr.write(`note: ignored line ${tornLine}, an unfinished write (is synthesize still running?)\n`);
+        const { rows, counts } = exportRecords(records, {
+            format,
+            ...(flags.system == null ? {} : { system: flags.system }),
+            pairWithOriginal: flags.pairWithOriginal
+        });
+        if (format === "parquet") {
+            writeParquetRows(flags.output!, rows as ParquetRow[]);
+        } else {
+            const writer = new JsonlWriter(flags.output);
+            try {
+                for (const row of rows)
+                    await writer.write(row);
+            } finally {
+                await writer.close();
+            }
+        }
+        process.stderr.write(describeExport(counts, format, flags.output));
+    });
+}

@@ -1,0 +1,126 @@
+import type { TokenCounter } from "../curation/tokenCounter.js";
+import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import { distribution, type Distribution } from "./distribution.js";
+
+export type ReasonCount = { status: "skipped" | "failed"; reason: string; count: number };
+export type StepAcceptance = { stepIndex: number; reached: number; accepted: number; rate: number };
+
+/** What a trace file holds. Everything past the status counts is over done items only. */
+export type StatsReport = {
+    items: number;
+    byStatus: { done: number; skipped: number; failed: number };
+    /** Most common skip and failure reasons, digits folded to "N" so "57 tokens" and "80 tokens" group. */
+    topReasons: ReasonCount[];
+    tokenCounting: string;
+    lengths: { x: Distribution; y: Distribution; z0: Distribution; z: Distribution };
+    /** Steps taken per item, and how many of them accepted a rewrite. */
+    steps: Distribution;
+    acceptedSteps: Distribution;
+    /** For each step index i: items that took step i, and how often it accepted a candidate. */
+    acceptance: StepAcceptance[];
+    stopReasons: Record<string, number>;
+    scores: {
+        clippedMeanNllBefore: Distribution;
+        clippedMeanNllAfter: Distribution;
+        pplBefore: Distribution;
+        pplAfter: Distribution;
+        /** score0.clippedMeanNll - score.clippedMeanNll: positive means the search helped. */
+        improvement: Distribution;
+        improvedItems: number;
+    };
+    perItem: {
+        totalMs: Distribution;
+        generationMs: Distribution;
+        scoringMs: Distribution;
+        tokensGenerated: Distribution;
+        scoringEvaluated: Distribution;
+        scoringReused: Distribution;
+    };
+    /** Sums over every item, whatever its status: what the run cost. */
+    totals: { totalMs: number; tokensGenerated: number; scoringEvaluated: number };
+};
+
+export const TOP_REASONS = 5;
+
+export function computeStats(records: Iterable<TraceRecord>, counter: TokenCounter): StatsReport {
+    const all = [...records];
+    const done = all.filter((record) => record.status === "done");
+    const scored = done.filter((record) => record.score0 != null && record.score != null);
+    const values = (pick: (record: TraceRecord) => number | undefined, from: readonly TraceRecord[] = done) =>
+        distribution(from.map(pick).filter((value): value is number => value != null));
+    const improvements = scored.map((record) => record.score0!.clippedMeanNll - record.score!.clippedMeanNll);
+
+    const stopReasons: Record<string, number> = {};
+    for (const record of done) {
+        const reason = record.stopReason ?? "(none)";
+        stopReasons[reason] = (stopReasons[reason] ?? 0) + 1;
+    }
+
+    return {
+        items: all.length,
+        byStatus: {
+            done: done.length,
+            skipped: all.filter((record) => record.status === "skipped").length,
+            failed: all.filter((record) => record.status === "failed").length
+        },
+        topReasons: topReasons(all),
+        tokenCounting: counter.description,
+        lengths: {
+            x: values((record) => counter.count(record.x)),
+            y: values((record) => counter.count(record.y)),
+            z0: values((record) => (record.z0 == null ? undefined : counter.count(record.z0))),
+            z: values((record) => (record.z == null ? undefined : counter.count(record.z)))
+        },
+        steps: values((record) => record.steps.length),
+        acceptedSteps: values((record) => record.steps.filter((step) => step.chosen != null).length),
+        acceptance: acceptanceByStep(done),
+        stopReasons,
+        scores: {
+            clippedMeanNllBefore: values((record) => record.score0?.clippedMeanNll, scored),
+            clippedMeanNllAfter: values((record) => record.score?.clippedMeanNll, scored),
+            pplBefore: values((record) => record.score0?.ppl, scored),
+            pplAfter: values((record) => record.score?.ppl, scored),
+            improvement: distribution(improvements),
+            improvedItems: improvements.filter((gain) => gain > 0).length
+        },
+        perItem: {
+            totalMs: values((record) => record.timings.totalMs),
+            generationMs: values((record) => record.timings.generationMs),
+            scoringMs: values((record) => record.timings.scoringMs),
+            tokensGenerated: values((record) => record.tokens.generated),
+            scoringEvaluated: values((record) => record.tokens.scoringEvaluated),
+            scoringReused: values((record) => record.tokens.scoringReused)
+        },
+        totals: {
+            totalMs: all.reduce((sum, record) => sum + record.timings.totalMs, 0),
+            tokensGenerated: all.reduce((sum, record) => sum + record.tokens.generated, 0),
+            scoringEvaluated: all.reduce((sum, record) => sum + record.tokens.scoringEvaluated, 0)
+        }
+    };
+}
+
+function acceptanceByStep(done: readonly TraceRecord[]): StepAcceptance[] {
+    const longest = Math.max(0, ...done.map((record) => record.steps.length));
+    const rows: StepAcceptance[] = [];
+    for (let stepIndex = 0; stepIndex < longest; stepIndex++) {
+        const reached = done.filter((record) => record.steps.length > stepIndex);
+        const accepted = reached.filter((record) => record.steps[stepIndex]!.chosen != null).length;
+        rows.push({ stepIndex, reached: reached.length, accepted, rate: accepted / reached.length });
+    }
+    return rows;
+}
+
+function topReasons(records: readonly TraceRecord[]): ReasonCount[] {
+    const counts = new Map<string, ReasonCount>();
+    for (const record of records) {
+        if (record.status === "done")
+            continue;
+        const reason = (record.status === "skipped" ? record.reason : record.error) ?? "(no reason recorded)";
+        const folded = reason.replace(/\d+(\.\d+)?/gu, "N");
+        const key = `${record.status}\u0000${folded}`;
+        const entry = counts.get(key) ?? { status: record.status, reason: folded, count: 0 };
+        entry.count++;
+        counts.set(key, entry);
+    }
+    return [...counts.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)).slice(0, TOP_REASONS);
+}

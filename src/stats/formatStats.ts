@@ -1,0 +1,54 @@
+import type { Distribution } from "./distribution.js";
+import type { StatsReport } from "./computeStats.js";
+import { formatNumber, formatTable } from "./textTable.js";
+
+/** The terminal view of a StatsReport: a few aligned tables, one concern each. */
+export function formatStats(report: StatsReport): string {
+    const { byStatus } = report;
+    const parts: string[] = [`${report.items} item(s): ${byStatus.done} done, ${byStatus.skipped} skipped, ${byStatus.failed} failed\n`];
+
+    if (report.topReasons.length > 0) {
+        parts.push("\nTop skip and failure reasons (numbers shown as N):\n" + formatTable(["count", "status", "reason"],
+            report.topReasons.map((entry) => [String(entry.count), entry.status, entry.reason]), ["right", "left", "left"]));
+    }
+
+    const row = (label: string, values: Distribution, digits = 2): string[] =>
+        [label, String(values.count), ...[values.mean, values.min, values.median, values.p90, values.max].map((value) => formatNumber(value, digits))];
+    const { lengths, scores, perItem } = report;
+    parts.push(`\nDone items (token counts: ${report.tokenCounting}):\n` + formatTable(
+        ["measure", "count", "mean", "min", "median", "p90", "max"],
+        [
+            row("x tokens", lengths.x, 1),
+            row("y tokens", lengths.y, 1),
+            row("z0 tokens", lengths.z0, 1),
+            row("z tokens", lengths.z, 1),
+            row("steps taken", report.steps, 2),
+            row("steps accepted", report.acceptedSteps, 2),
+            row("clipped mean NLL before", scores.clippedMeanNllBefore, 4),
+            row("clipped mean NLL after", scores.clippedMeanNllAfter, 4),
+            row("improvement (before - after)", scores.improvement, 4),
+            row("PPL before", scores.pplBefore, 3),
+            row("PPL after", scores.pplAfter, 3),
+            row("time per item (ms)", perItem.totalMs, 1),
+            row("generation per item (ms)", perItem.generationMs, 1),
+            row("scoring per item (ms)", perItem.scoringMs, 1),
+            row("tokens generated per item", perItem.tokensGenerated, 1),
+            row("tokens scored per item", perItem.scoringEvaluated, 1),
+            row("tokens reused per item", perItem.scoringReused, 1)
+        ],
+        ["left", "right", "right", "right", "right", "right", "right"]));
+    parts.push(`improved items: ${scores.improvedItems} of ${scores.improvement.count}\n`);
+
+    if (report.acceptance.length > 0) {
+        parts.push("\nAcceptance by step index (items that took the step, and how often it accepted a rewrite):\n" + formatTable(
+            ["step", "reached", "accepted", "rate"],
+            report.acceptance.map((entry) => [String(entry.stepIndex), String(entry.reached), String(entry.accepted), `${(entry.rate * 100).toFixed(1)}%`]),
+            ["right", "right", "right", "right"]));
+    }
+    const stops = Object.entries(report.stopReasons).sort((a, b) => b[1] - a[1]);
+    if (stops.length > 0)
+        parts.push(`\nStop reasons: ${stops.map(([reason, count]) => `${reason} ${count}`).join(", ")}\n`);
+    parts.push(`\nTotals over all items: ${(report.totals.totalMs / 1000).toFixed(1)} s, ${report.totals.tokensGenerated} tokens generated, ` +
+        `${report.totals.scoringEvaluated} tokens scored\n`);
+    return parts.join("");
+}

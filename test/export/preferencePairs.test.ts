@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { assistantTurn } from "../../src/export/chatRows.js";
+import { exportRecords } from "../../src/export/exportRecords.js";
+import { preferencePairs } from "../../src/export/preferencePairs.js";
+import { replaySteps } from "../../src/export/replaySteps.js";
+import { makeTraceRecord } from "../curation/traceRecordFixture.js";
+import { rewriteA, searchedRecord, segmentA, segmentB, worseA } from "./searchFixture.js";
+
+describe("replaySteps", () => {
+    it("rebuilds the trajectory before each step", () => {
+        const states = replaySteps(searchedRecord())!;
+        expect(states.map((state) => [state.segments, state.objectiveBefore])).toEqual([
+            [[segmentA, segmentB], 1.4],
+            [[rewriteA, segmentB], 1.0]
+        ]);
+    });
+
+    it("refuses a trace whose steps do not fit z0 or z", () => {
+        const record = searchedRecord();
+        expect(replaySteps({ ...record, steps: [{ ...record.steps[0]!, original: "something else" }, record.steps[1]!] })).toBeUndefined();
+        expect(replaySteps({ ...record, z: `${worseA}\n\n${segmentB}` })).toBeUndefined();
+        expect(replaySteps({ ...record, segments: 3 })).toBeUndefined();
+    });
+});
+
+describe("preferencePairs", () => {
+    const x = searchedRecord().x;
+    const y = searchedRecord().y;
+
+    it("pairs the accepted rewrite with each worse-scored rewrite of the same step", () => {
+        expect(preferencePairs(searchedRecord())).toEqual([{
+            id: "searched",
+            step: 0,
+            prompt: x,
+            chosen: assistantTurn(`${rewriteA}\n\n${segmentB}`, y),
+            rejected: assistantTurn(`${worseA}\n\n${segmentB}`, y),
+            chosenScore: 1.0,
+            rejectedScore: 1.5,
+            rejectedFrom: "candidate"
+        }]);
+    });
+
+    it("adds the replaced segment as a rejected option on request", () => {
+        const pairs = preferencePairs(searchedRecord(), { pairWithOriginal: true })!;
+        expect(pairs).toHaveLength(2);
+        expect(pairs[1]).toMatchObject({ step: 0, rejected: assistantTurn(`${segmentA}\n\n${segmentB}`, y), rejectedScore: 1.4, rejectedFrom: "original" });
+    });
+
+    it("makes no pairs from a search that accepted nothing, and counts unreplayable items", () => {
+        expect(preferencePairs(makeTraceRecord())).toEqual([]);
+        const broken = searchedRecord({ id: "broken", z: "not what the steps give" });
+        const { rows, counts } = exportRecords([searchedRecord(), makeTraceRecord({ id: "flat" }), broken], { format: "preference" });
+        expect(rows).toHaveLength(1);
+        expect(counts).toMatchObject({ read: 3, exported: 1, rows: 1, withoutPairs: 1, unreplayable: 1 });
+    });
+});
