@@ -5,7 +5,7 @@
  * their ratio, and where the engine's time goes.
  *
  *   npm run bench:synth -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--items 2]
- *                          [--max-tokens 64] [--max-steps 2] [--candidates 2] [--candidate-mode concurrent|sequential] [--threads N]
+ *                          [--max-tokens 64] [--max-steps 2] [--candidates 2] [--candidate-mode concurrent|sequential] [--parallel 1] [--threads N]
  *   npm run bench:synth -- --model ../shared/models/stories260K.gguf --template none --threads 1
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
         "max-steps": { type: "string", default: "2" },
         candidates: { type: "string", default: "2" },
         "candidate-mode": { type: "string", default: "concurrent" },
+        parallel: { type: "string", default: "1" },
         threads: { type: "string" },
         pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") }
     }
@@ -42,6 +43,7 @@ const plain = args.template === "none";
 const config = synthesisConfigSchema.parse({
     seed: 5,
     candidateMode: args["candidate-mode"],
+    parallel: Number(args.parallel),
     generatorTemplate: plain ? "none" : "chat",
     scorerTemplate: plain ? "none" : "paper",
     sampling: { maxTokens: Number(args["max-tokens"]) },
@@ -66,7 +68,7 @@ writeFileSync(path.join(promptsDir, "en", "openers.json"), JSON.stringify([{
 }]));
 const prompts = new PromptSet(promptsDir);
 console.log(`model ${model.identity.name}, ${model.runtime.describe()}, threads ${threads}; ${items.length} items, ` +
-    `${config.search.candidates} ${config.candidateMode} candidates x ${config.search.maxSteps} steps, up to ${config.sampling.maxTokens} new tokens per call`);
+    `${config.search.candidates} ${config.candidateMode} candidates x ${config.search.maxSteps} steps, ${config.parallel} item(s) in flight, up to ${config.sampling.maxTokens} new tokens per call`);
 
 // --- the engine ---
 const output = path.join(mkdtempSync(path.join(tmpdir(), "reer-bench-")), "traces.jsonl");
