@@ -89,4 +89,5 @@ Examples:
 
 export const stockPathWarning =
     "note: this llama.cpp binary lacks reer's native scoring addition, so scores came from the exact stock path, " +
-    "which costs ~90 ms per scored token at a 150k vocabulary (about 10-1000x slower). Run `npm run build:native` to build it.\n";
+    "which builds a full probability map per scored token (~90 ms at a 150k vocabulary; `npm run bench:score` measured the fast path " +
+    "about 9x faster on a 0.5B model). Run `npm run build:native` to build it.\n";

@@ -13,6 +13,7 @@ import { runSynthesis } from "../../synthesis/runSynthesis.js";
 import { addEngineOptions, type EngineFlags } from "../engineOptions.js";
 import { nonNegativeInteger, nonNegativeNumber, negativeNumber, positiveInteger, probability } from "../parseOptions.js";
 import { createProgressReporter, type ProgressMode } from "../progressReporter.js";
+import { stockPathWarning } from "./scoreCommand.js";
 import { printDryRun } from "./synthesizeDryRun.js";
 import { resolveSynthesisConfig } from "../synthesisFlags.js";
 
@@ -120,7 +121,7 @@ Examples:
                 process.stderr.write(`shard ${shard.index} of ${shard.count}: writing ${output}${otherOutputs.length > 0 ? `, skipping items finished in ${otherOutputs.length} other output file(s)` : ""}\n`);
             await runWithSignals(config, flags, async (signal, reporter) => {
                 if (!generatorModel.runtime.hasFastScoring)
-                    process.stderr.write("note: fast exact scoring is not built; scoring uses the exact stock path, which is much slower (npm run build:native).\n");
+                    process.stderr.write(stockPathWarning);
                 const summary = await runSynthesis({
                     items: records, output, config,
                     ...(shard == null ? {} : { shard }),
