@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { ReerError } from "../errors/ReerError.js";
+import { REER_VERSION } from "../version.js";
 import { curateCommand } from "./commands/curateCommand.js";
 import { exportCommand } from "./commands/exportCommand.js";
 import { inspectCommand } from "./commands/inspectCommand.js";
@@ -12,7 +13,7 @@ import { synthesizeCommand } from "./commands/synthesizeCommand.js";
 
 const program = new Command("reer")
     .description("Reverse-Engineered Reasoning on local GGUF models: search for thinking trajectories z that make a known answer y predictable, and score PPL(y | x, z) exactly.")
-    .version("0.1.0")
+    .version(REER_VERSION)
     .showHelpAfterError("(run with --help for usage)")
     .addCommand(synthesizeCommand())
     .addCommand(scoreCommand())

@@ -7,7 +7,7 @@ import type { LoadedModel } from "../model/LoadedModel.js";
 import { ChatTemplate, type ChatMessage } from "../prompts/ChatTemplate.js";
 import type { PromptLanguage, PromptSet } from "../prompts/PromptSet.js";
 import { tokenizePromptParts } from "../prompts/tokenizePromptParts.js";
-import { containsCjk } from "../text/cjk.js";
+import { detectLanguage } from "../text/cjk.js";
 import { seededRandom, weightedChoice } from "../util/seededRandom.js";
 
 export type GeneratorTemplateMode = "chat" | "none";
@@ -28,6 +28,7 @@ const openersSchema = z.array(z.object({ text: z.string(), weight: z.number().po
  */
 export class GenerationPrompter {
     private readonly template: ChatTemplate | undefined;
+    private readonly openers = new Map<PromptLanguage, z.infer<typeof openersSchema>>();
 
     public constructor(private readonly model: LoadedModel, private readonly prompts: PromptSet, public readonly mode: GeneratorTemplateMode) {
         if (mode === "chat") {
@@ -40,18 +41,21 @@ export class GenerationPrompter {
     }
 
     public language(x: string): PromptLanguage {
-        return containsCjk(x) ? "zh" : "en";
+        return detectLanguage(x);
     }
 
     /** The opener that starts the thinking, drawn with the preset's weights from `seed`. */
     public drawOpener(language: PromptLanguage, seed: number): string {
-        const file = path.join(this.prompts.dir, language, "openers.json");
-        let openers: z.infer<typeof openersSchema>;
-        try {
-            openers = openersSchema.parse(JSON.parse(readFileSync(file, "utf8")));
-        } catch (error) {
-            throw new ReerError("PROMPT_MISSING", `Cannot read openers from ${file}: ${error instanceof Error ? error.message : String(error)}`,
-                'It must be a JSON array of {"text": string, "weight": number}.');
+        let openers = this.openers.get(language);
+        if (openers == null) {
+            const file = path.join(this.prompts.dir, language, "openers.json");
+            try {
+                openers = openersSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+            } catch (error) {
+                throw new ReerError("PROMPT_MISSING", `Cannot read openers from ${file}: ${error instanceof Error ? error.message : String(error)}`,
+                    'It must be a JSON array of {"text": string, "weight": number}.');
+            }
+            this.openers.set(language, openers);
         }
         return weightedChoice(openers, seededRandom(seed)).text;
     }

@@ -3,8 +3,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ReerError } from "../errors/ReerError.js";
+import type { Language } from "../text/cjk.js";
 
-export type PromptLanguage = "en" | "zh";
+/** One folder of prompts per language; the CJK rule of text/cjk.ts picks it. */
+export type PromptLanguage = Language;
 
 /** The prompts shipped with the package: <package root>/prompts/<language>/<name>.txt */
 export const builtinPromptsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prompts");
@@ -18,10 +20,6 @@ export class PromptSet {
     private readonly cache = new Map<string, string>();
 
     public constructor(public readonly dir: string = builtinPromptsDir) {}
-
-    public get isBuiltin(): boolean {
-        return path.resolve(this.dir) === builtinPromptsDir;
-    }
 
     public raw(language: PromptLanguage, name: string): string {
         const file = path.join(this.dir, language, `${name}.txt`);

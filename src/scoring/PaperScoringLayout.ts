@@ -3,7 +3,7 @@ import type { LoadedModel } from "../model/LoadedModel.js";
 import { ChatTemplate } from "../prompts/ChatTemplate.js";
 import { PromptSet, type PromptLanguage } from "../prompts/PromptSet.js";
 import { tokenizePromptParts } from "../prompts/tokenizePromptParts.js";
-import { containsCjk } from "../text/cjk.js";
+import { detectLanguage } from "../text/cjk.js";
 import { splitHeadTail } from "../text/segmentText.js";
 import type { ScoringFrame, ScoringLayout } from "./ScoringLayout.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
@@ -32,7 +32,7 @@ export class PaperScoringLayout implements ScoringLayout {
     }
 
     public frame(x: string, y: string): ScoringFrame {
-        const language: PromptLanguage = containsCjk(x) ? "zh" : "en";
+        const language: PromptLanguage = detectLanguage(x);
         const parts = this.template.renderOpenAssistantTurn([
             { role: "system", content: this.prompts.raw(language, "system") },
             { role: "user", content: this.prompts.render(language, "score", { prompt: x }) }

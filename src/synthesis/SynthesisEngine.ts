@@ -13,9 +13,10 @@ import { runRefinementLoop, type SearchHooks } from "../search/RefinementLoop.js
 import { joinSegments, segmentText } from "../text/segmentText.js";
 import { ResourcePool } from "../util/ResourcePool.js";
 import { deriveSeed } from "../util/seededRandom.js";
+import { REER_VERSION } from "../version.js";
 import type { TraceRecord, TraceScore } from "./traceRecordSchema.js";
 
-export const REER_VERSION = "0.1.0";
+export { REER_VERSION } from "../version.js";
 
 export type SynthesisItem = { id: string; key: string; line: number; x: string; y: string };
 
