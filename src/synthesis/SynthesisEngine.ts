@@ -14,11 +14,20 @@ import { joinSegments, segmentText } from "../text/segmentText.js";
 import { ResourcePool } from "../util/ResourcePool.js";
 import { deriveSeed } from "../util/seededRandom.js";
 import { REER_VERSION } from "../version.js";
+import { budgetProblem, measureItemBudget, type ItemBudget } from "./itemBudget.js";
 import type { TraceRecord, TraceScore } from "./traceRecordSchema.js";
 
 export { REER_VERSION } from "../version.js";
 
-export type SynthesisItem = { id: string; key: string; line: number; x: string; y: string };
+export type SynthesisItem = {
+    id: string;
+    key: string;
+    line: number;
+    x: string;
+    y: string;
+    /** Measured when the run sized its contexts; measured again here otherwise. */
+    budget?: ItemBudget;
+};
 
 export type ItemProgress = { item: SynthesisItem; phase: "initial" | "scoring" | "step"; stepsDone: number; stepsPlanned: number };
 
@@ -95,9 +104,11 @@ export class SynthesisEngine {
         try {
             const frame = this.resources.layout.frame(item.x, item.y);
             prompts = [...frame.templateIds];
-            const budget = this.checkBudget(item, frame.tokensFor("").contextTokens.length + frame.scoredTokens.length);
-            if (budget != null)
-                return finish({ status: "skipped", reason: budget, prompts });
+            // The item's worst case is checked against both contexts before any generation.
+            const budget = item.budget ?? measureItemBudget(item, this.resources.prompter, this.resources.layout, config.sampling.maxTokens);
+            const problem = budgetProblem(budget, this.resources.generator.contextSize, this.resources.scorer.contextSize);
+            if (problem != null)
+                return finish({ status: "skipped", reason: problem, prompts });
 
             // One scoring sequence per item for its whole life: its KV cache keeps x and the
             // segments before the edited one between steps.
@@ -223,24 +234,6 @@ export class SynthesisEngine {
             if (scorer != null)
                 this.scorers.release(scorer);
         }
-    }
-
-    /** Checks the item's worst case against both contexts before any generation. */
-    private checkBudget(item: SynthesisItem, scoringTokensWithoutZ: number): string | undefined {
-        const { prompter, generator, scorer, config } = this.resources;
-        const maxNew = config.sampling.maxTokens;
-        // A trajectory can be at most maxNew tokens long (plus the opener).
-        const editPrompt = prompter.edit(item.x, item.y, [], "", []).tokens.length;
-        const editWorst = editPrompt + maxNew + 16 + maxNew;
-        if (editWorst > generator.contextSize)
-            return `context too small: an edit prompt with the longest trajectory needs ${editWorst} tokens, the generator context holds ${generator.contextSize} (lower --max-tokens or raise --context-size)`;
-        const initialPrompt = prompter.initial(item.x, item.y, "").tokens.length;
-        if (initialPrompt + maxNew > generator.contextSize)
-            return `context too small: the initial prompt needs ${initialPrompt} + ${maxNew} new tokens, the generator context holds ${generator.contextSize}`;
-        const scoringWorst = scoringTokensWithoutZ + maxNew + 16;
-        if (scoringWorst > scorer.contextSize)
-            return `context too small: scoring with the longest trajectory needs ${scoringWorst} tokens, the scorer context holds ${scorer.contextSize}`;
-        return undefined;
     }
 }
 

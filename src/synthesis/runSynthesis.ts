@@ -8,6 +8,7 @@ import type { PromptSet } from "../prompts/PromptSet.js";
 import { Scorer, type KvCacheType } from "../scoring/Scorer.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import { shardOfKey, type ShardSpec } from "../sharding/ShardSpec.js";
+import { measureItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, SynthesisEngine, type ItemProgress, type SynthesisItem } from "./SynthesisEngine.js";
 import { TraceStore } from "./TraceStore.js";
 import type { TraceRecord } from "./traceRecordSchema.js";
@@ -134,7 +135,6 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         const parallel = Math.min(config.parallel, pending.length);
         const prompter = new GenerationPrompter(generatorModel, options.prompts, config.generatorTemplate);
         const layout = createLayout(scorerModel, config.scorerTemplate, { prompts: options.prompts });
-        const maxNew = config.sampling.maxTokens;
         // Size each context to the largest item of the input that can fit it (all items, not only
         // the pending ones, so a resumed run computes on the same contexts); larger items are skipped.
         const generatorCap = options.maxContextSize ?? generatorModel.trainContextSize;
@@ -143,20 +143,18 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         let scorerNeed = 64;
         for (const item of items) {
             try {
-                const edit = prompter.edit(item.x, item.y, [], "", []).tokens.length + 2 * maxNew + 16;
-                const initial = prompter.initial(item.x, item.y, "").tokens.length + maxNew;
-                const need = Math.max(edit, initial);
-                if (need <= generatorCap)
-                    generatorNeed = Math.max(generatorNeed, need);
-                const frame = layout.frame(item.x, item.y);
-                const scoring = frame.tokensFor("").contextTokens.length + frame.scoredTokens.length + maxNew + 16;
-                if (scoring <= scorerCap)
-                    scorerNeed = Math.max(scorerNeed, scoring);
+                item.budget = measureItemBudget(item, prompter, layout, config.sampling.maxTokens);
             } catch (error) {
                 if (!(error instanceof ReerError))
                     throw error;
-                // The item is reported as skipped by the engine with this same error.
+                // The engine reports the item as skipped with this same error.
+                continue;
             }
+            const need = Math.max(item.budget.edit, item.budget.initial);
+            if (need <= generatorCap)
+                generatorNeed = Math.max(generatorNeed, need);
+            if (item.budget.scoring <= scorerCap)
+                scorerNeed = Math.max(scorerNeed, item.budget.scoring);
         }
         const generator = await Generator.create(generatorModel, {
             threads: options.threads,
