@@ -50,7 +50,9 @@ export class GenerationLane {
             for await (const token of this.sequence.evaluate(prompt.slice(keep), {
                 temperature: sampling.temperature,
                 topP: sampling.topP,
-                ...(sampling.topK > 0 ? { topK: sampling.topK } : {}),
+                // Passed even when 0: node-llama-cpp would otherwise apply its own top-k of 40,
+                // while 0 here means no top-k at all (the paper's sampler).
+                topK: sampling.topK,
                 seed: sampling.seed,
                 yieldEogToken: true
             })) {
