@@ -20,6 +20,7 @@ const flagPaths: Record<string, string[]> = {
     objective: ["search", "objective"],
     clip: ["search", "clipFloor"],
     minThinkingTokens: ["search", "minThinkingTokens"],
+    acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
     generatorTemplate: ["generatorTemplate"],
     template: ["scorerTemplate"],
     promptField: ["fields", "prompt"],

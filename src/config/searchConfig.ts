@@ -23,6 +23,11 @@ export const searchConfigSchema = z.object({
     clipFloor: z.number().negative().default(-2),
     /** Reject a candidate that copies a run of at least this many characters of y verbatim. */
     maxVerbatimChars: z.number().int().min(10).default(120),
+    /**
+     * Accept a rewrite that the token cap cut before its </refine>, as far as it got. The
+     * preset rejects it; small token budgets (or models that never close the tag) may not.
+     */
+    acceptUnclosedRewrite: z.boolean().default(false),
     /** Drop an item whose initial z has fewer tokens than this. */
     minThinkingTokens: z.number().int().min(0).default(100)
 }).strict();

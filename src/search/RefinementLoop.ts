@@ -17,7 +17,13 @@ export type EditRequest = {
     after: string[];
 };
 
-export type ProposedEdit = { raw: string; tokensGenerated?: number };
+export type ProposedEdit = {
+    /** The generator's whole turn, pre-fill included. */
+    raw: string;
+    tokensGenerated?: number;
+    /** The generation stopped at its token cap. */
+    cutByTokenLimit?: boolean;
+};
 
 /** The two model roles as the loop sees them; scripted versions drive the fidelity tests. */
 export interface SearchModels {
@@ -129,9 +135,9 @@ export async function runRefinementLoop(
 }
 
 /** Rejects what cannot be a useful rewrite before spending a scoring call on it. */
-export function screenCandidate(proposal: ProposedEdit, current: string, y: string, config: Pick<SearchConfig, "maxVerbatimChars">): CandidateTrace {
+export function screenCandidate(proposal: ProposedEdit, current: string, y: string, config: Pick<SearchConfig, "maxVerbatimChars" | "acceptUnclosedRewrite">): CandidateTrace {
     const base = { raw: proposal.raw, ...(proposal.tokensGenerated == null ? {} : { tokensGenerated: proposal.tokensGenerated }) };
-    const text = extractLastRefineBlock(proposal.raw);
+    const text = extractLastRefineBlock(proposal.raw, config.acceptUnclosedRewrite && proposal.cutByTokenLimit === true);
     if (text == null)
         return { ...base, status: "rejected", reason: "no-refine-block" };
     if (text === "")

@@ -1,5 +1,8 @@
-/** The text of the last <refine>...</refine> block, trimmed; undefined when there is none. */
-export function extractLastRefineBlock(generation: string): string | undefined {
+/**
+ * The text of the last <refine>...</refine> block, trimmed; undefined when there is none.
+ * `allowUnclosed` also takes a final block whose closing tag never came.
+ */
+export function extractLastRefineBlock(generation: string, allowUnclosed = false): string | undefined {
     const open = "<refine>";
     const close = "</refine>";
     const start = generation.lastIndexOf(open);
@@ -7,8 +10,9 @@ export function extractLastRefineBlock(generation: string): string | undefined {
         return undefined;
     const bodyStart = start + open.length;
     const end = generation.indexOf(close, bodyStart);
-    // An unclosed final block (generation hit its token cap) is not a finished rewrite.
+    // An unclosed final block (generation hit its token cap) is not a finished rewrite,
+    // unless the caller accepts cut rewrites.
     if (end < 0)
-        return undefined;
+        return allowUnclosed ? generation.slice(bodyStart).trim() : undefined;
     return generation.slice(bodyStart, end).trim();
 }

@@ -194,7 +194,12 @@ export class SynthesisEngine {
                             sequential.push(await generate(lanes[0]!, prompt.tokens, seedOf(k), ["</refine>"]));
                         return sequential;
                     });
-                    return generations.map((generation) => ({ raw: generation.text, tokensGenerated: generation.tokens }));
+                    // The pre-fill is part of the turn: it may itself open the <refine> block.
+                    return generations.map((generation) => ({
+                        raw: prompt.prefill + generation.text,
+                        tokensGenerated: generation.tokens,
+                        cutByTokenLimit: generation.stop === "max-tokens"
+                    }));
                 },
                 score
             }, { emptyZScore: scoreEmptyZ, hooks: searchHooks });

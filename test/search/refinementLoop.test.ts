@@ -121,6 +121,23 @@ describe("refinement loop (paper preset decisions)", () => {
         expect(scored).toHaveLength(1); // only the initial trajectory
     });
 
+    it("keeps a rewrite cut by the token cap only when asked to, and only when the cap cut it", async () => {
+        const cut = "Thinking...\n<refine>\nA7 cut short by the cap";
+        const run = async (accept: boolean, cutByTokenLimit: boolean) => {
+            const models: SearchModels = {
+                propose: async (_request, count) => Array.from({ length: count }, () => ({ raw: cut, cutByTokenLimit })),
+                score: async (z) => scoreOf(byMarkers({ A7: 0.3 })(z))
+            };
+            return await runRefinementLoop(segments, y, config({ candidates: 1, maxSteps: 1, acceptUnclosedRewrite: accept }), models);
+        };
+        expect((await run(false, true)).steps[0]!.candidates[0]!.reason).toBe("no-refine-block");
+        // An unclosed block that did not hit the cap (the model stopped by itself) stays rejected.
+        expect((await run(true, false)).steps[0]!.candidates[0]!.reason).toBe("no-refine-block");
+        const accepted = await run(true, true);
+        expect(accepted.segments[0]).toBe("A7 cut short by the cap");
+        expect(accepted.steps[0]!.chosen).toBe(0);
+    });
+
     it("takes the last <refine> block of a generation", async () => {
         const raw = "<refine>\nfirst draft\n</refine> hmm, better:\n<refine>\nA9 second draft\n</refine>";
         const { models } = scripted({ 0: [raw] }, byMarkers({ A9: 0.1 }));

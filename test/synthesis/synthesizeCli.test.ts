@@ -41,7 +41,9 @@ describe("reer synthesize end to end on stories260K", () => {
     it("finishes every item, never worsens the best score, and reports a score that a fresh scoring reproduces", async () => {
         const input = writeInput("e2e.jsonl", [0, 17, 20]);
         const output = path.join(dir, "e2e.trace.jsonl");
-        const result = await runCli(["synthesize", input, "-o", output, ...tinyRun]);
+        // Rewrites that the token cap cuts are accepted, so candidates reach the scorer.
+        const run = [...tinyRun.slice(0, -1), promptsWithParagraphOpener({ openRefine: true }), "--accept-unclosed-rewrite"];
+        const result = await runCli(["synthesize", input, "-o", output, ...run]);
         expect(result.stderr).toMatch(/3 item\(s\) written/);
         expect(result.code).toBe(0);
         const records = readTrace(output);
@@ -64,6 +66,13 @@ describe("reer synthesize end to end on stories260K", () => {
         const done = records.filter((record) => record.status === "done");
         expect(done.length).toBeGreaterThan(0);
         expect(done.some((record) => record.steps.length > 0)).toBe(true);
+        const candidates = done.flatMap((record) => record.steps.flatMap((step) => step.candidates));
+        // The pre-fill is part of each candidate's turn, and it opened the block that was kept.
+        for (const candidate of candidates)
+            expect(candidate.raw.startsWith("Here is the better paragraph.\n<refine>\n")).toBe(true);
+        expect(candidates.filter((candidate) => candidate.status === "scored").length).toBeGreaterThan(0);
+        // Some rewrite was kept, so the re-scoring below checks a z the search changed.
+        expect(done.some((record) => record.steps.some((step) => step.chosen != null))).toBe(true);
         const rescoreInput = path.join(dir, "rescore.jsonl");
         writeFileSync(rescoreInput, done.map((record) => JSON.stringify({ id: record.id, prompt: record.x, response: record.y, thinking: record.z })).join("\n") + "\n");
         const rescored = await runCli(["score", rescoreInput, "--model", model, "--template", "none", "--threads", "1"]);

@@ -55,6 +55,7 @@ export function synthesizeCommand(): Command {
         .addOption(new Option("--objective <name>", "what to minimise (default clippedMeanNll)").choices(objectiveNames))
         .option("--clip <floor>", "log-probability floor of the clipped objective (default -2)", negativeNumber)
         .option("--min-thinking-tokens <n>", "skip items whose initial z is shorter (default 100)", nonNegativeInteger)
+        .option("--accept-unclosed-rewrite", "keep a rewrite that --max-tokens cut before </refine> instead of rejecting it (the preset rejects it)")
         .addOption(new Option("--generator-template <mode>", "chat: the generator's chat template; none: plain text (models without one)").choices(["chat", "none"]))
         .addOption(new Option("--template <mode>", "scorer prompt: paper (chat template, <think>/<answer>) or none (plain)").choices(["paper", "none"]))
         .option("--prompts <dir>", "your own prompt templates (copy prompts/ from the package and edit)")
