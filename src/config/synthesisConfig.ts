@@ -29,10 +29,11 @@ export const synthesisConfigSchema = z.object({
     /**
      * How the candidates of a step are generated. "concurrent": on parallel sequences whose
      * decoding is batched together (each evaluates the changed part of the edit prompt).
-     * "sequential": one after another on one sequence, evaluating that part once; faster
-     * when prompts are long and generations short, on a CPU.
+     * "sequential": one after another on one sequence, evaluating that part once. "auto":
+     * concurrent when the generator runs on a GPU, sequential on a CPU, where a batch of n
+     * sequences costs n times one (measured: no aggregate decoding gain from batching).
      */
-    candidateMode: z.enum(["sequential", "concurrent"]).default("concurrent"),
+    candidateMode: z.enum(["auto", "sequential", "concurrent"]).default("auto"),
     /** "chat": the generator's chat template; "none": plain text prompts (models without a template). */
     generatorTemplate: z.enum(["chat", "none"]).default("chat"),
     /** "paper": the scorer's chat template with <think>/<answer>; "none": plain text. */

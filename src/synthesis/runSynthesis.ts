@@ -8,6 +8,7 @@ import type { PromptSet } from "../prompts/PromptSet.js";
 import { Scorer, type KvCacheType } from "../scoring/Scorer.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import { shardOfKey, type ShardSpec } from "../sharding/ShardSpec.js";
+import { resolveCandidateMode } from "./candidateMode.js";
 import { measureItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, SynthesisEngine, type ItemProgress, type SynthesisItem } from "./SynthesisEngine.js";
 import { TraceStore } from "./TraceStore.js";
@@ -85,7 +86,9 @@ export function configHash(config: SynthesisConfig, generator: LoadedModel, scor
  * output are not recomputed.
  */
 export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSummary> {
-    const { config, generatorModel, scorerModel } = options;
+    const { generatorModel, scorerModel } = options;
+    // "auto" is settled here, so the hash and the trace name the mode that actually ran.
+    const config: SynthesisConfig = { ...options.config, candidateMode: resolveCandidateMode(options.config.candidateMode, generatorModel) };
     const items: SynthesisItem[] = options.items.map((input) => {
         const key = itemKey(input);
         return { id: input.id ?? key, key, line: input.line, x: input.prompt, y: input.response };

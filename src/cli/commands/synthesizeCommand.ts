@@ -41,7 +41,7 @@ export function synthesizeCommand(): Command {
         .option("--config <file>", "JSON config (see --dry-run for the full shape); flags override it")
         .option("--seed <n>", "seed for openers and sampling (default 0)", nonNegativeInteger)
         .option("--parallel <n>", "items in flight at once, sharing the loaded models (default 1)", positiveInteger)
-        .addOption(new Option("--candidate-mode <mode>", "concurrent (default): candidates on parallel sequences, decoded in one batch; sequential: one after another on one sequence, evaluating the edit prompt once (faster on a CPU when generations are short)").choices(["sequential", "concurrent"]))
+        .addOption(new Option("--candidate-mode <mode>", "auto (default): concurrent on a GPU, sequential on a CPU; concurrent: candidates on parallel sequences, decoded in one batch; sequential: one after another on one sequence, evaluating the edit prompt once").choices(["auto", "sequential", "concurrent"]))
         .option("--max-tokens <n>", "cap on new tokens per generator call (default 8000)", positiveInteger)
         .option("--temperature <t>", "sampling temperature (default 0.8)", nonNegativeNumber)
         .option("--top-p <p>", "nucleus sampling (default 0.85)", probability)
