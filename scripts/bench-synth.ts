@@ -2,10 +2,14 @@
  * Synthesis throughput: the engine (`runSynthesis`) against a naive baseline written here
  * (one sequence, no KV reuse, candidates one after another, stock scoring), on the same
  * items, models, prompts and seeds, in one run. Prints items/hour, generated tokens/s,
- * their ratio, and where the engine's time goes.
+ * their ratio, and where each side's time goes.
+ *
+ * Random-weight and tiny models never close a <refine> block, so the bench's edit pre-fill
+ * opens it and rewrites cut by the token cap are accepted (--accept-unclosed-rewrite):
+ * candidates are then scored and kept or dropped as a trained model's would be.
  *
  *   npm run bench:synth -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--items 2]
- *                          [--max-tokens 64] [--max-steps 2] [--candidates 2] [--candidate-mode concurrent|sequential] [--parallel 1] [--threads N]
+ *                          [--max-tokens 64] [--max-steps 2] [--candidates 2] [--candidate-mode auto|concurrent|sequential] [--parallel 1] [--threads N]
  *   npm run bench:synth -- --model ../shared/models/stories260K.gguf --template none --threads 1
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { synthesisConfigSchema } from "../src/config/synthesisConfig.js";
+import type { Generation } from "../src/generation/GenerationLane.js";
 import { GenerationPrompter } from "../src/generation/GenerationPrompter.js";
 import { Generator } from "../src/generation/Generator.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
@@ -20,6 +25,7 @@ import { builtinPromptsDir, PromptSet } from "../src/prompts/PromptSet.js";
 import { Scorer } from "../src/scoring/Scorer.js";
 import { createLayout } from "../src/scoring/scoreRecords.js";
 import { runRefinementLoop } from "../src/search/RefinementLoop.js";
+import { resolveCandidateMode } from "../src/synthesis/candidateMode.js";
 import { runSynthesis, type SynthesisInput } from "../src/synthesis/runSynthesis.js";
 import { segmentText } from "../src/text/segmentText.js";
 import { deriveSeed } from "../src/util/seededRandom.js";
@@ -32,7 +38,7 @@ const { values: args } = parseArgs({
         "max-tokens": { type: "string", default: "64" },
         "max-steps": { type: "string", default: "2" },
         candidates: { type: "string", default: "2" },
-        "candidate-mode": { type: "string", default: "concurrent" },
+        "candidate-mode": { type: "string", default: "auto" },
         parallel: { type: "string", default: "1" },
         threads: { type: "string" },
         pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") }
@@ -48,7 +54,7 @@ const config = synthesisConfigSchema.parse({
     scorerTemplate: plain ? "none" : "paper",
     sampling: { maxTokens: Number(args["max-tokens"]) },
     // A low bar for the initial trajectory so short benchmark generations are searched, not skipped.
-    search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, stopThreshold: 0 }
+    search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, stopThreshold: 0, acceptUnclosedRewrite: true }
 });
 const items: SynthesisInput[] = readFileSync(args.pairs!, "utf8").split("\n").filter(Boolean).slice(0, Number(args.items))
     .map((line, index) => {
@@ -66,27 +72,37 @@ writeFileSync(path.join(promptsDir, "en", "openers.json"), JSON.stringify([{
     text: "Alright, the user wants a short piece, so I need to decide on the voice, the opening image and the one idea the reader should keep.\n\n",
     weight: 1
 }]));
+writeFileSync(path.join(promptsDir, "en", "edit-prefill.txt"), "Here is the better paragraph.\n<refine>");
 const prompts = new PromptSet(promptsDir);
 console.log(`model ${model.identity.name}, ${model.runtime.describe()}, threads ${threads}; ${items.length} items, ` +
-    `${config.search.candidates} ${config.candidateMode} candidates x ${config.search.maxSteps} steps, ${config.parallel} item(s) in flight, up to ${config.sampling.maxTokens} new tokens per call`);
+    `${config.search.candidates} ${resolveCandidateMode(config.candidateMode, model)} candidates x ${config.search.maxSteps} steps, ${config.parallel} item(s) in flight, up to ${config.sampling.maxTokens} new tokens per call`);
 
 // --- the engine ---
 const output = path.join(mkdtempSync(path.join(tmpdir(), "reer-bench-")), "traces.jsonl");
 const engineStart = performance.now();
 let engineGenerated = 0;
+let engineScored = 0;
 let generationMs = 0;
+let promptEvalMs = 0;
 let scoringMs = 0;
 let itemMs = 0;
+let promptEvaluated = 0;
+let promptReused = 0;
 await runSynthesis({
     items, output, config, generatorModel: model, scorerModel: model, prompts, threads,
     onEvent: (event) => {
         if (event.type !== "item")
             return;
         engineGenerated += event.record.tokens.generated;
+        engineScored += event.record.steps.flatMap((step) => step.candidates).filter((candidate) => candidate.status === "scored").length;
+        promptEvaluated += event.record.tokens.promptEvaluated ?? 0;
+        promptReused += event.record.tokens.promptReused ?? 0;
         generationMs += event.record.timings.generationMs;
+        promptEvalMs += event.record.timings.promptEvalMs ?? 0;
         scoringMs += event.record.timings.scoringMs;
         itemMs += event.record.timings.totalMs;
-        console.log(`  engine: ${event.record.id} ${event.record.status}${event.record.reason == null ? "" : ` (${event.record.reason})`}, ${event.record.steps.length} steps`);
+        console.log(`  engine: ${event.record.id} ${event.record.status}${event.record.reason == null ? "" : ` (${event.record.reason})`}, ${event.record.steps.length} steps, ` +
+            `z ${event.record.z0 === event.record.z ? "unchanged" : "improved"}`);
     }
 });
 const engineMs = performance.now() - engineStart;
@@ -94,21 +110,30 @@ const engineMs = performance.now() - engineStart;
 // --- the naive baseline: same algorithm, nothing shared, nothing batched, stock scoring ---
 const baselineStart = performance.now();
 let baselineGenerated = 0;
+let baselineScored = 0;
+const baselinePhases = { promptMs: 0, generationMs: 0, scoringMs: 0 };
 const prompter = new GenerationPrompter(model, prompts, config.generatorTemplate);
 const layout = createLayout(model, config.scorerTemplate, { prompts });
 const contextSize = Math.min(model.trainContextSize, 4096);
 const generator = await Generator.create(model, { threads, contextSize, groups: 1, lanesPerGroup: 1 });
 const scorer = await Scorer.create(model, { threads, tokensNeeded: contextSize, maxContextSize: contextSize, path: "stock", clipFloor: config.search.clipFloor });
 const sampling = { temperature: config.sampling.temperature, topP: config.sampling.topP, topK: config.sampling.topK, maxTokens: config.sampling.maxTokens };
+const timedGeneration = async (generate: () => Promise<Generation>): Promise<Generation> => {
+    const t0 = performance.now();
+    const generation = await generate();
+    baselinePhases.generationMs += performance.now() - t0;
+    baselinePhases.promptMs += generation.promptMs;
+    baselineGenerated += generation.tokens;
+    return generation;
+};
 await generator.withGroup(async ([lane]) => {
     for (const item of items) {
         const key = item.id!;
         const frame = layout.frame(item.prompt, item.response);
         const opener = prompter.drawOpener(prompter.language(item.prompt), deriveSeed(config.seed, key, "opener"));
         await lane!.reset();
-        const initial = await lane!.generate(prompter.initial(item.prompt, item.response, opener).tokens,
-            { ...sampling, seed: deriveSeed(config.seed, key, "initial"), stopStrings: ["</think>"] });
-        baselineGenerated += initial.tokens;
+        const initial = await timedGeneration(() => lane!.generate(prompter.initial(item.prompt, item.response, opener).tokens,
+            { ...sampling, seed: deriveSeed(config.seed, key, "initial"), stopStrings: ["</think>"] }));
         const segments = segmentText(opener + initial.text.replace(/<\/think>[\s\S]*$/u, ""));
         if (segments.length < 2) {
             console.log(`  baseline: ${key} skipped (single segment)`);
@@ -119,19 +144,23 @@ await generator.withGroup(async ([lane]) => {
                 const proposals = [];
                 for (let k = 0; k < count; k++) {
                     await lane!.reset();
-                    const generation = await lane!.generate(prompter.edit(item.prompt, item.response, request.before, request.current, request.after).tokens,
-                        { ...sampling, seed: deriveSeed(config.seed, key, "edit", request.pass, request.segment, k), stopStrings: ["</refine>"] });
-                    baselineGenerated += generation.tokens;
-                    proposals.push({ raw: generation.text });
+                    const prompt = prompter.edit(item.prompt, item.response, request.before, request.current, request.after);
+                    const generation = await timedGeneration(() => lane!.generate(prompt.tokens,
+                        { ...sampling, seed: deriveSeed(config.seed, key, "edit", request.pass, request.segment, k), stopStrings: ["</refine>"] }));
+                    proposals.push({ raw: prompt.prefill + generation.text, cutByTokenLimit: generation.stop === "max-tokens" });
                 }
                 return proposals;
             },
             score: async (z) => {
+                const t0 = performance.now();
                 await scorer.workers[0]!.reset();
-                return await scorer.workers[0]!.score(frame.tokensFor(z));
+                const score = await scorer.workers[0]!.score(frame.tokensFor(z));
+                baselinePhases.scoringMs += performance.now() - t0;
+                return score;
             }
         });
-        console.log(`  baseline: ${key} ${result.steps.length} steps`);
+        baselineScored += result.steps.flatMap((step) => step.candidates).filter((candidate) => candidate.status === "scored").length;
+        console.log(`  baseline: ${key} ${result.steps.length} steps, z ${result.z0 === result.z ? "unchanged" : "improved"}`);
     }
 });
 const baselineMs = performance.now() - baselineStart;
@@ -143,8 +172,16 @@ const perSecond = (tokens: number, ms: number) => (tokens / (ms / 1000)).toFixed
 console.log(`engine:   ${perHour(engineMs)} items/hour, ${perSecond(engineGenerated, engineMs)} generated tokens/s (${(engineMs / 1000).toFixed(1)} s)`);
 console.log(`baseline: ${perHour(baselineMs)} items/hour, ${perSecond(baselineGenerated, baselineMs)} generated tokens/s (${(baselineMs / 1000).toFixed(1)} s)`);
 console.log(`speed-up (items/hour, engine / baseline): ${(baselineMs / engineMs).toFixed(2)}x  [target >= 3x]`);
+console.log(`candidates scored: engine ${engineScored}, baseline ${baselineScored}`);
 // Shares of the items' own time (items in flight overlap, so their sum can exceed the wall time).
-const other = Math.max(0, itemMs - generationMs - scoringMs);
-console.log(`engine item time: generation ${(100 * generationMs / itemMs).toFixed(1)}%, scoring ${(100 * scoringMs / itemMs).toFixed(1)}%, other ${(100 * other / itemMs).toFixed(1)}%`);
+// Prompt time runs from a generator call to its first new token; decoding is the rest.
+const shares = (total: number, generation: number, prompt: number, scoring: number) => {
+    const percent = (part: number) => `${(100 * part / total).toFixed(1)}%`;
+    return `generation ${percent(generation)} (prompt evaluation ${percent(prompt)}, decoding ${percent(generation - prompt)}), ` +
+        `scoring ${percent(scoring)}, other ${percent(Math.max(0, total - generation - scoring))}`;
+};
+console.log(`engine item time:   ${shares(itemMs, generationMs, promptEvalMs, scoringMs)}`);
+console.log(`baseline item time: ${shares(baselineMs, baselinePhases.generationMs, baselinePhases.promptMs, baselinePhases.scoringMs)}`);
+console.log(`engine generator prompts: ${promptEvaluated} tokens evaluated, ${promptReused} served from the KV cache`);
 await model.dispose();
 process.exit(0);

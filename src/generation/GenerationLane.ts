@@ -19,6 +19,8 @@ export type Generation = {
     stop: "eog" | "stop-string" | "max-tokens";
     /** Prompt tokens served from the KV cache of an earlier call on the same sequence. */
     reusedPromptTokens: number;
+    /** Time until the first new token: mostly the evaluation of the prompt's new part. */
+    promptMs: number;
 };
 
 /**
@@ -40,6 +42,8 @@ export class GenerationLane {
         const keep = Math.min(this.sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
         if (this.sequence.nextTokenIndex > keep)
             await this.sequence.eraseContextTokenRanges([{ start: keep, end: this.sequence.nextTokenIndex }]);
+        const started = performance.now();
+        let promptMs: number | undefined;
         const model = this.model.model;
         const generated: Token[] = [];
         let stop: Generation["stop"] = "max-tokens";
@@ -56,6 +60,7 @@ export class GenerationLane {
                 seed: sampling.seed,
                 yieldEogToken: true
             })) {
+                promptMs ??= performance.now() - started;
                 if (model.isEogToken(token)) {
                     stop = "eog";
                     break;
@@ -74,7 +79,7 @@ export class GenerationLane {
         let text = model.detokenize(generated, false);
         if (stop === "stop-string")
             text = cutAfterFirstStop(text, stopStrings);
-        return { text, tokens: generated.length, stop, reusedPromptTokens: keep };
+        return { text, tokens: generated.length, stop, reusedPromptTokens: keep, promptMs: promptMs ?? performance.now() - started };
     }
 }
 

@@ -78,7 +78,7 @@ export class SynthesisEngine {
     private async runOnLanes(item: SynthesisItem, lanes: GenerationLane[], hooks: ItemHooks): Promise<TraceRecord> {
         const started = performance.now();
         const { config, generatorModel, scorerModel } = this.resources;
-        const counters = { generated: 0, scoringEvaluated: 0, scoringReused: 0, generationMs: 0, scoringMs: 0 };
+        const counters = { generated: 0, promptEvaluated: 0, promptReused: 0, scoringEvaluated: 0, scoringReused: 0, generationMs: 0, promptEvalMs: 0, scoringMs: 0 };
         const base = {
             id: item.id,
             key: item.key,
@@ -95,8 +95,14 @@ export class SynthesisEngine {
         const finish = (fields: Partial<TraceRecord> & Pick<TraceRecord, "status" | "prompts">): TraceRecord => ({
             ...base,
             ...fields,
-            tokens: { generated: counters.generated, scoringEvaluated: counters.scoringEvaluated, scoringReused: counters.scoringReused },
-            timings: { totalMs: round(performance.now() - started), generationMs: round(counters.generationMs), scoringMs: round(counters.scoringMs) }
+            tokens: {
+                generated: counters.generated, promptEvaluated: counters.promptEvaluated, promptReused: counters.promptReused,
+                scoringEvaluated: counters.scoringEvaluated, scoringReused: counters.scoringReused
+            },
+            timings: {
+                totalMs: round(performance.now() - started), generationMs: round(counters.generationMs),
+                promptEvalMs: round(counters.promptEvalMs), scoringMs: round(counters.scoringMs)
+            }
         });
 
         let prompts: string[] = [];
@@ -137,6 +143,9 @@ export class SynthesisEngine {
                     stopStrings
                 });
                 counters.generated += generation.tokens;
+                counters.promptEvaluated += tokens.length - generation.reusedPromptTokens;
+                counters.promptReused += generation.reusedPromptTokens;
+                counters.promptEvalMs += generation.promptMs;
                 return generation;
             };
             // Wall time of a generation phase (candidates of a step run concurrently).

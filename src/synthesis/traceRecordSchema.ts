@@ -78,11 +78,16 @@ export const traceRecordSchema = z.object({
     tokens: z.object({
         generated: z.number().int(),
         scoringEvaluated: z.number().int(),
-        scoringReused: z.number().int()
+        scoringReused: z.number().int(),
+        /** Generator prompt tokens evaluated, and served from the KV cache. */
+        promptEvaluated: z.number().int().optional(),
+        promptReused: z.number().int().optional()
     }),
     timings: z.object({
         totalMs: z.number(),
         generationMs: z.number(),
+        /** Part of the generator calls' time before their first new token, summed over calls. */
+        promptEvalMs: z.number().optional(),
         scoringMs: z.number()
     }),
     reerVersion: z.string()
