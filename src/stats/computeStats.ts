@@ -31,8 +31,12 @@ export type StatsReport = {
     perItem: {
         totalMs: Distribution;
         generationMs: Distribution;
+        /** Over items whose trace records it (older traces do not). */
+        promptEvalMs: Distribution;
         scoringMs: Distribution;
         tokensGenerated: Distribution;
+        promptEvaluated: Distribution;
+        promptReused: Distribution;
         scoringEvaluated: Distribution;
         scoringReused: Distribution;
     };
@@ -86,8 +90,11 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
         perItem: {
             totalMs: values((record) => record.timings.totalMs),
             generationMs: values((record) => record.timings.generationMs),
+            promptEvalMs: values((record) => record.timings.promptEvalMs),
             scoringMs: values((record) => record.timings.scoringMs),
             tokensGenerated: values((record) => record.tokens.generated),
+            promptEvaluated: values((record) => record.tokens.promptEvaluated),
+            promptReused: values((record) => record.tokens.promptReused),
             scoringEvaluated: values((record) => record.tokens.scoringEvaluated),
             scoringReused: values((record) => record.tokens.scoringReused)
         },

@@ -31,8 +31,11 @@ export function formatStats(report: StatsReport): string {
             row("PPL after", scores.pplAfter, 3),
             row("time per item (ms)", perItem.totalMs, 1),
             row("generation per item (ms)", perItem.generationMs, 1),
+            row("  of it prompt evaluation (ms)", perItem.promptEvalMs, 1),
             row("scoring per item (ms)", perItem.scoringMs, 1),
             row("tokens generated per item", perItem.tokensGenerated, 1),
+            row("prompt tokens evaluated per item", perItem.promptEvaluated, 1),
+            row("prompt tokens from cache per item", perItem.promptReused, 1),
             row("tokens scored per item", perItem.scoringEvaluated, 1),
             row("tokens reused per item", perItem.scoringReused, 1)
         ],

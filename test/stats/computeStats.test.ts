@@ -26,13 +26,15 @@ const records = [
         id: "r1", x: "abcd", y: "abcdefgh", z0: "abcdefghijkl", z: "abcdefghijklmnop",
         steps: [step(0, 0), step(1, null), step(2, 1)],
         score0: score(1.5, 4), score: score(1.0, 2),
-        timings: { totalMs: 1000, generationMs: 600, scoringMs: 400 }, tokens: { generated: 100, scoringEvaluated: 50, scoringReused: 10 }
+        timings: { totalMs: 1000, generationMs: 600, promptEvalMs: 250, scoringMs: 400 },
+        tokens: { generated: 100, promptEvaluated: 900, promptReused: 3000, scoringEvaluated: 50, scoringReused: 10 }
     }),
     makeTraceRecord({
         id: "r2", x: "abcdefgh", y: "abcdefghijkl", z0: "abcd", z: "abcdefgh",
         steps: [step(0, null)],
         score0: score(2.0, 8), score: score(2.0, 8),
-        timings: { totalMs: 3000, generationMs: 2000, scoringMs: 1000 }, tokens: { generated: 300, scoringEvaluated: 150, scoringReused: 30 }
+        timings: { totalMs: 3000, generationMs: 2000, promptEvalMs: 750, scoringMs: 1000 },
+        tokens: { generated: 300, promptEvaluated: 1100, promptReused: 5000, scoringEvaluated: 150, scoringReused: 30 }
     }),
     makeTraceRecord({
         id: "r3", x: "你好", y: "雨", z0: "abcdefghijklmnopqrst", z: "abcdefghijklmnopqrst",
@@ -104,6 +106,10 @@ describe("computeStats", () => {
         expect(report.perItem.generationMs.mean).toBeCloseTo(4100 / 3, 9);
         expect(report.perItem.tokensGenerated).toMatchObject({ mean: 200, max: 300 });
         expect(report.perItem.scoringReused.mean).toBe(20);
+        // r3 is a trace written before prompt timings existed: it is left out, not counted as 0.
+        expect(report.perItem.promptEvalMs).toMatchObject({ count: 2, mean: 500, max: 750 });
+        expect(report.perItem.promptEvaluated).toMatchObject({ count: 2, mean: 1000 });
+        expect(report.perItem.promptReused.mean).toBe(4000);
         expect(report.totals).toEqual({ totalMs: 6050, tokensGenerated: 640, scoringEvaluated: 300 });
     });
 });
