@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds node-llama-cpp's native addon from the llama.cpp sources that ship inside
-// the npm package (offline), with reer's exact-log-probability addition patched in.
+// the npm package (offline), with reer's additions patched in: exact log-probabilities
+// for scoring and whole-sequence KV copies for shared prompts.
 // Runs from `npm ci` (postinstall) and can be re-run with `npm run build:native`.
 //
 // Environment:
@@ -9,7 +10,7 @@
 //   REER_NATIVE_FORCE=1        rebuild even when an up-to-date build is present
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,12 +37,16 @@ function findPackageDir(entry) {
 }
 const packageDir = findPackageDir(require.resolve("node-llama-cpp"));
 const llamaDir = path.join(packageDir, "llama");
-const addonSource = "ReerTokenLogprobs.cpp";
+const addonSources = readdirSync(nativeDir).filter((file) => file.endsWith(".cpp")).sort();
 const patchFile = path.join(nativeDir, "addon-register.patch");
 const gpu = process.env.REER_NATIVE_GPU ?? "false";
+// What the loaded addon must export for the build to count.
+const requiredFunctions = ["reerTokenLogprobs", "reerCopySequence"];
 
-const fingerprint = createHash("sha256")
-    .update(readFileSync(path.join(nativeDir, addonSource)))
+const hash = createHash("sha256");
+for (const file of addonSources)
+    hash.update(file).update(readFileSync(path.join(nativeDir, file)));
+const fingerprint = hash
     .update(readFileSync(patchFile))
     .update(gpu)
     .update(readFileSync(path.join(packageDir, "package.json")))
@@ -59,10 +64,18 @@ function run(command, args, options = {}) {
 }
 
 function applyPatch() {
-    copyFileSync(path.join(nativeDir, addonSource), path.join(llamaDir, "addon", addonSource));
-    const addonCpp = readFileSync(path.join(llamaDir, "addon", "addon.cpp"), "utf8");
-    if (addonCpp.includes("reerRegisterTokenLogprobs")) {
+    for (const file of addonSources)
+        copyFileSync(path.join(nativeDir, file), path.join(llamaDir, "addon", file));
+    const addonCppFile = path.join(llamaDir, "addon", "addon.cpp");
+    const addonCpp = readFileSync(addonCppFile, "utf8");
+    if (addonCpp.includes("reerRegisterAddon")) {
         log("addon registration already patched");
+        return;
+    }
+    // An install patched by an earlier reer registered the scoring addition alone.
+    if (addonCpp.includes("reerRegisterTokenLogprobs")) {
+        writeFileSync(addonCppFile, addonCpp.replaceAll("reerRegisterTokenLogprobs", "reerRegisterAddon"));
+        log("addon registration updated");
         return;
     }
     run("patch", ["-p1", "--forward", "--no-backup-if-mismatch", "-i", patchFile], { cwd: packageDir });
@@ -76,7 +89,7 @@ async function verify() {
         usePrebuiltBinaries: false,
         logLevel: LlamaLogLevel.error
     });
-    const present = typeof llama._bindings?.reerTokenLogprobs === "function";
+    const present = requiredFunctions.every((name) => typeof llama._bindings?.[name] === "function");
     await llama.dispose();
     return present;
 }
@@ -98,7 +111,7 @@ run(process.execPath, [cli, "source", cloned ? "build" : "download", "--gpu", gp
 });
 
 if (!(await verify())) {
-    log("the build finished but the loaded addon lacks reerTokenLogprobs");
+    log(`the build finished but the loaded addon lacks one of ${requiredFunctions.join(", ")}`);
     process.exit(1);
 }
 mkdirSync(path.dirname(stampFile), { recursive: true });

@@ -1,6 +1,6 @@
 import { getLlama, LlamaLogLevel, LlamaLogLevelGreaterThanOrEqual, type Llama, type LlamaGpuType } from "node-llama-cpp";
 import { ReerError } from "../errors/ReerError.js";
-import { getNativeTokenLogprobs, type NativeTokenLogprobs } from "./nodeLlamaInternals.js";
+import { getNativeSequenceCopy, getNativeTokenLogprobs, type NativeSequenceCopy, type NativeTokenLogprobs } from "./nodeLlamaInternals.js";
 
 export type GpuChoice = "auto" | "off" | "cuda" | "vulkan" | "metal";
 export const gpuChoices: readonly GpuChoice[] = ["auto", "off", "cuda", "vulkan", "metal"];
@@ -12,8 +12,8 @@ export type RuntimeOptions = {
 };
 
 /**
- * One llama.cpp backend per process and GPU choice. Knows whether the exact fast scoring
- * addition (native/ReerTokenLogprobs.cpp) is present in the loaded binary.
+ * One llama.cpp backend per process and GPU choice. Knows which of reer's native additions
+ * (native/: exact fast scoring, sequence copies) the loaded binary has.
  */
 export class LlamaRuntime {
     private static readonly instances = new Map<string, Promise<LlamaRuntime>>();
@@ -24,7 +24,8 @@ export class LlamaRuntime {
     private constructor(
         public readonly llama: Llama,
         public readonly gpuChoice: GpuChoice,
-        public readonly nativeTokenLogprobs: NativeTokenLogprobs | undefined
+        public readonly nativeTokenLogprobs: NativeTokenLogprobs | undefined,
+        public readonly nativeSequenceCopy: NativeSequenceCopy | undefined
     ) {}
 
     public static async get(options: RuntimeOptions = {}): Promise<LlamaRuntime> {
@@ -61,7 +62,7 @@ export class LlamaRuntime {
                     ? "Reinstall with `npm ci` (it builds the backend offline)."
                     : `Use --gpu auto or --gpu off, or build the ${gpuChoice} backend with REER_NATIVE_GPU=${gpuChoice} npm run build:native.`);
         }
-        return new LlamaRuntime(llama, gpuChoice, getNativeTokenLogprobs(llama));
+        return new LlamaRuntime(llama, gpuChoice, getNativeTokenLogprobs(llama), getNativeSequenceCopy(llama));
     }
 
     private static onLog(level: LlamaLogLevel, message: string, printLevel: LlamaLogLevel): void {

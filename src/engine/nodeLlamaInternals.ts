@@ -3,15 +3,56 @@
  * the exactly pinned node-llama-cpp version (see package.json); every accessor checks
  * its shape so an upgrade fails loudly here instead of producing wrong scores.
  */
+import { withLock } from "lifecycle-utils";
 import type { Llama, LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
 
 /** The addon function added by native/ReerTokenLogprobs.cpp. */
 export type NativeTokenLogprobs = (addonContext: object, batchLogitIndexes: Int32Array, targetTokens: Uint32Array) => Float64Array;
 
-export function getNativeTokenLogprobs(llama: Llama): NativeTokenLogprobs | undefined {
+/** The addon function added by native/ReerSequenceCopy.cpp. */
+export type NativeSequenceCopy = (addonContext: object, sourceSequenceId: number, targetSequenceId: number) => void;
+
+function addonFunction(llama: Llama, name: string): unknown {
     const bindings = (llama as unknown as { _bindings?: Record<string, unknown> })._bindings;
-    const fn = bindings?.reerTokenLogprobs;
-    return typeof fn === "function" ? (fn as NativeTokenLogprobs) : undefined;
+    const fn = bindings?.[name];
+    return typeof fn === "function" ? fn : undefined;
+}
+
+export function getNativeTokenLogprobs(llama: Llama): NativeTokenLogprobs | undefined {
+    return addonFunction(llama, "reerTokenLogprobs") as NativeTokenLogprobs | undefined;
+}
+
+export function getNativeSequenceCopy(llama: Llama): NativeSequenceCopy | undefined {
+    return addonFunction(llama, "reerCopySequence") as NativeSequenceCopy | undefined;
+}
+
+type SequenceState = { _sequenceId: number; _contextTokens: Token[]; _nextTokenIndex: number; _loadedTokenPredictions: unknown[] };
+
+function sequenceState(sequence: LlamaContextSequence): SequenceState {
+    const state = sequence as unknown as Partial<SequenceState>;
+    if (typeof state._sequenceId !== "number" || !Array.isArray(state._contextTokens) ||
+        typeof state._nextTokenIndex !== "number" || !Array.isArray(state._loadedTokenPredictions))
+        throw new Error("node-llama-cpp internals changed: LlamaContextSequence state fields are missing");
+    return state as SequenceState;
+}
+
+/**
+ * Makes `target` hold exactly what `source` holds: the KV cache (copied natively) and
+ * node-llama-cpp's record of the evaluated tokens. Runs under the lock that node-llama-cpp
+ * takes for its own decodes and erasures, so no batch sees a half-copied sequence.
+ */
+export async function copySequenceState(source: LlamaContextSequence, target: LlamaContextSequence, copy: NativeSequenceCopy): Promise<void> {
+    if (source.context !== target.context)
+        throw new Error("Only sequences of one context can share a KV cache");
+    const from = sequenceState(source);
+    const to = sequenceState(target);
+    await withLock([source.context, "context"], () => {
+        if (from._loadedTokenPredictions.length > 0 || to._loadedTokenPredictions.length > 0)
+            throw new Error("Cannot copy a sequence that holds token predictions");
+        copy(getAddonContext(source.context), from._sequenceId, to._sequenceId);
+        to._contextTokens = from._contextTokens.slice();
+        to._nextTokenIndex = from._nextTokenIndex;
+    });
 }
 
 export function getAddonContext(context: LlamaContext): object {

@@ -1,4 +1,5 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { copySequenceState } from "../engine/nodeLlamaInternals.js";
 import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 
@@ -12,6 +13,9 @@ export type SamplingOptions = {
     /** Generation stops when the text ends with one of these (the stop string is kept). */
     stopStrings?: string[];
 };
+
+/** What `sharePromptWith` did: tokens it evaluated, and how long that took. */
+export type SharedPrompt = { evaluatedTokens: number; ms: number; copies: number };
 
 export type Generation = {
     text: string;
@@ -35,14 +39,47 @@ export class GenerationLane {
         await this.sequence.clearHistory();
     }
 
+    /**
+     * Evaluates all of `prompt` but its last token on this lane and copies the result to
+     * `others`, so that each of them, asked to generate from `prompt`, evaluates one token
+     * instead of the whole changed part. Without the native copy (a stock binary) or for
+     * models whose sequences need checkpoints, it does nothing: each lane then evaluates
+     * the prompt itself, with the same results.
+     */
+    public async sharePromptWith(others: GenerationLane[], prompt: Token[]): Promise<SharedPrompt> {
+        const copy = this.model.runtime.nativeSequenceCopy;
+        const needsCheckpoints = (this.sequence as unknown as { needsCheckpoints?: boolean }).needsCheckpoints === true;
+        if (copy == null || needsCheckpoints || others.length === 0 || prompt.length < 2)
+            return { evaluatedTokens: 0, ms: 0, copies: 0 };
+        const started = performance.now();
+        const head = prompt.slice(0, -1);
+        const kept = await this.keepPrefixOf(head, head.length);
+        if (kept < head.length)
+            await this.sequence.evaluateWithoutGeneratingNewTokens(head.slice(kept));
+        let copies = 0;
+        for (const other of others) {
+            if (other.sequence.compareContextTokens(head).firstDifferentIndex >= head.length)
+                continue;
+            await copySequenceState(this.sequence, other.sequence, copy);
+            copies++;
+        }
+        return { evaluatedTokens: head.length - kept, ms: performance.now() - started, copies };
+    }
+
+    /** Erases everything after the longest prefix shared with `tokens` (at most `limit` tokens); returns its length. */
+    private async keepPrefixOf(tokens: Token[], limit: number): Promise<number> {
+        const keep = Math.min(this.sequence.compareContextTokens(tokens).firstDifferentIndex, limit);
+        if (this.sequence.nextTokenIndex > keep)
+            await this.sequence.eraseContextTokenRanges([{ start: keep, end: this.sequence.nextTokenIndex }]);
+        return keep;
+    }
+
     public async generate(prompt: Token[], sampling: SamplingOptions): Promise<Generation> {
         if (prompt.length + sampling.maxTokens > this.sequence.contextSize)
             throw new ReerError("CONTEXT_OVERFLOW", `A generation needs ${prompt.length} prompt tokens + ${sampling.maxTokens} new tokens but the context holds ${this.sequence.contextSize}.`);
-        // Keep the shared prefix, but always evaluate the last prompt token to get fresh logits.
-        const keep = Math.min(this.sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
-        if (this.sequence.nextTokenIndex > keep)
-            await this.sequence.eraseContextTokenRanges([{ start: keep, end: this.sequence.nextTokenIndex }]);
         const started = performance.now();
+        // Keep the shared prefix, but always evaluate the last prompt token to get fresh logits.
+        const keep = await this.keepPrefixOf(prompt, prompt.length - 1);
         let promptMs: number | undefined;
         const model = this.model.model;
         const generated: Token[] = [];

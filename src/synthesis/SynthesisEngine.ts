@@ -194,9 +194,15 @@ export class SynthesisEngine {
                     editPromptIds = prompt.templateIds;
                     const seedOf = (k: number) => deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k);
                     const generations = await timed(async () => {
-                        if (config.candidateMode === "concurrent")
+                        if (config.candidateMode === "concurrent") {
+                            // One lane evaluates the changed part of the prompt; the others get a copy.
+                            const used = lanes.slice(0, Math.min(count, lanes.length));
+                            const shared = await used[0]!.sharePromptWith(used.slice(1), prompt.tokens);
+                            counters.promptEvaluated += shared.evaluatedTokens;
+                            counters.promptEvalMs += shared.ms;
                             return await Promise.all(Array.from({ length: count }, (_, k) =>
                                 generate(lanes[k % lanes.length]!, prompt.tokens, seedOf(k), ["</refine>"])));
+                        }
                         // One lane: every candidate after the first reuses the evaluated prompt.
                         const sequential = [];
                         for (let k = 0; k < count; k++)

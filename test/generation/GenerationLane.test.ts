@@ -1,20 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GenerationLane } from "../../src/generation/GenerationLane.js";
 import { Generator } from "../../src/generation/Generator.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 
 let model: LoadedModel;
 let generator: Generator;
+let threeLanes: Generator;
 
 beforeAll(async () => {
     model = await LoadedModel.load(requireAsset(stories260kPath), { gpu: "off" });
     generator = await Generator.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 1 });
+    threeLanes = await Generator.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 3 });
 });
 
 afterAll(async () => {
     await generator?.dispose();
+    await threeLanes?.dispose();
     await model?.dispose();
 });
+
+const tokensOf = (text: string) => [...model.leadingBos, ...model.tokenizeText(text, "the test prompt", false)];
 
 /** The distinct first tokens drawn from one prompt over many seeds. */
 async function firstTokens(topK: number, draws: number): Promise<Set<string>> {
@@ -50,5 +56,48 @@ describe("GenerationLane sampling", () => {
         });
         expect(runs[1]!.text).toBe(runs[0]!.text);
         expect(runs[0]!.tokens).toBeGreaterThan(0);
+    });
+});
+
+describe("GenerationLane prompt sharing", () => {
+    it("the binary has the native sequence copy", () => {
+        expect(model.runtime.nativeSequenceCopy).toBeDefined();
+    });
+
+    it("a lane that received a copied prompt generates exactly what a lane that evaluated it itself generates", async () => {
+        const prompt = tokensOf("Once upon a time there was a little girl named Lily. She loved to play outside with her red ball.");
+        const other = tokensOf("The big brown dog ran to the park");
+        const sampling = { temperature: 0.8, topP: 0.85, topK: 0, seed: 11, maxTokens: 32 };
+        let fromCopiedLane = "";
+        await threeLanes.withGroup(async ([source, copied]) => {
+            // The receiving lane first holds something else, so a copy that did nothing would show.
+            await copied!.generate(other, { ...sampling, maxTokens: 8 });
+            const shared = await source!.sharePromptWith([copied!], prompt);
+            expect(shared).toMatchObject({ evaluatedTokens: prompt.length - 1, copies: 1 });
+            const fromCopy = await copied!.generate(prompt, sampling);
+            expect(fromCopy.reusedPromptTokens).toBe(prompt.length - 1);
+            fromCopiedLane = fromCopy.text;
+
+            expect(fromCopy.tokens).toBeGreaterThan(0);
+        });
+
+        // The oracle: a sequence of its own context evaluates the same tokens in the same split.
+        const context = await model.model.createContext({ contextSize: 256, sequences: 1, threads: 1, batchSize: 256, flashAttention: false });
+        try {
+            const sequence = context.getSequence();
+            await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+            const fromOwn = await new GenerationLane(model, sequence).generate(prompt, sampling);
+            expect(fromOwn.reusedPromptTokens).toBe(prompt.length - 1);
+            expect(fromOwn.text).toBe(fromCopiedLane);
+        } finally {
+            await context.dispose();
+        }
+    });
+
+    it("reer and node-llama-cpp share one lock registry (one copy of lifecycle-utils)", async () => {
+        const { createRequire } = await import("node:module");
+        const fromReer = createRequire(import.meta.url).resolve("lifecycle-utils");
+        const fromNodeLlamaCpp = createRequire(createRequire(import.meta.url).resolve("node-llama-cpp")).resolve("lifecycle-utils");
+        expect(fromReer).toBe(fromNodeLlamaCpp);
     });
 });

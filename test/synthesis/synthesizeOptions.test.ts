@@ -38,13 +38,17 @@ describe("reer synthesize options", () => {
         expect(existsSync(path.join(dir, "unused.jsonl"))).toBe(false);
     });
 
-    it("generates the candidates of a step one after another with --candidate-mode sequential", async () => {
-        const output = path.join(dir, "sequential.jsonl");
-        const one = path.join(dir, "one.jsonl");
+    // Sequential: one lane, one after another. Concurrent: parallel lanes that receive a copy of the evaluated prompt.
+    it.each([
+        ["sequential", "sequential candidates, 1 generation sequence(s)"],
+        ["concurrent", "concurrent candidates, 3 generation sequence(s)"]
+    ])("generates the candidates of a step with --candidate-mode %s", async (mode, engineLine) => {
+        const output = path.join(dir, `${mode}.jsonl`);
+        const one = path.join(dir, `one-${mode}.jsonl`);
         writeFileSync(one, JSON.stringify({ id: pairs[9]!.id, prompt: pairs[9]!.prompt, response: pairs[9]!.response }) + "\n");
-        const result = await runCli(["synthesize", one, "-o", output, ...tiny, "--candidate-mode", "sequential", "--candidates", "3", "--prompts", promptsWithParagraphOpener(), "--progress", "log"]);
+        const result = await runCli(["synthesize", one, "-o", output, ...tiny, "--candidate-mode", mode, "--candidates", "3", "--prompts", promptsWithParagraphOpener(), "--progress", "log"]);
         expect(result.code).toBe(0);
-        expect(result.stderr).toContain("sequential candidates, 1 generation sequence(s)");
+        expect(result.stderr).toContain(engineLine);
         const record = traceRecordSchema.parse(JSON.parse(readFileSync(output, "utf8").trim()));
         expect(record.status).toBe("done");
         expect(record.steps.length).toBeGreaterThan(0);
