@@ -14,7 +14,7 @@ export type SamplingOptions = {
     stopStrings?: string[];
 };
 
-/** What `sharePromptWith` did: tokens it evaluated, and how long that took. */
+/** What `sharePromptWith` did: tokens it evaluated, lanes it copied to, and how long that took. */
 export type SharedPrompt = { evaluatedTokens: number; ms: number; copies: number };
 
 export type Generation = {
@@ -43,8 +43,8 @@ export class GenerationLane {
      * Evaluates all of `prompt` but its last token on this lane and copies the result to
      * `others`, so that each of them, asked to generate from `prompt`, evaluates one token
      * instead of the whole changed part. Without the native copy (a stock binary) or for
-     * models whose sequences need checkpoints, it does nothing: each lane then evaluates
-     * the prompt itself, with the same results.
+     * models whose sequences need checkpoints, it does nothing and each lane evaluates the
+     * prompt itself (slower, and batched differently, so sampled text may differ).
      */
     public async sharePromptWith(others: GenerationLane[], prompt: Token[]): Promise<SharedPrompt> {
         const copy = this.model.runtime.nativeSequenceCopy;
