@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds node-llama-cpp's native addon from the llama.cpp sources that ship inside
 // the npm package (offline), with reer's additions patched in: exact log-probabilities
-// for scoring and whole-sequence KV copies for shared prompts.
+// for scoring, whole-sequence KV copies for shared prompts, and a sampler without a
+// hidden whole-vocabulary top-k.
 // Runs from `npm ci` (postinstall) and can be re-run with `npm run build:native`.
 //
 // Environment:
@@ -38,7 +39,7 @@ function findPackageDir(entry) {
 const packageDir = findPackageDir(require.resolve("node-llama-cpp"));
 const llamaDir = path.join(packageDir, "llama");
 const addonSources = readdirSync(nativeDir).filter((file) => file.endsWith(".cpp")).sort();
-const patchFile = path.join(nativeDir, "addon-register.patch");
+const patches = readdirSync(nativeDir).filter((file) => file.endsWith(".patch")).sort();
 const gpu = process.env.REER_NATIVE_GPU ?? "false";
 // What the loaded addon must export for the build to count.
 const requiredFunctions = ["reerTokenLogprobs", "reerCopySequence"];
@@ -46,8 +47,9 @@ const requiredFunctions = ["reerTokenLogprobs", "reerCopySequence"];
 const hash = createHash("sha256");
 for (const file of addonSources)
     hash.update(file).update(readFileSync(path.join(nativeDir, file)));
+for (const file of patches)
+    hash.update(file).update(readFileSync(path.join(nativeDir, file)));
 const fingerprint = hash
-    .update(readFileSync(patchFile))
     .update(gpu)
     .update(readFileSync(path.join(packageDir, "package.json")))
     .digest("hex")
@@ -63,22 +65,22 @@ function run(command, args, options = {}) {
     }
 }
 
-function applyPatch() {
+function applyPatches() {
     for (const file of addonSources)
         copyFileSync(path.join(nativeDir, file), path.join(llamaDir, "addon", file));
+    // An install patched by an earlier reer registered the scoring addition alone.
     const addonCppFile = path.join(llamaDir, "addon", "addon.cpp");
     const addonCpp = readFileSync(addonCppFile, "utf8");
-    if (addonCpp.includes("reerRegisterAddon")) {
-        log("addon registration already patched");
-        return;
-    }
-    // An install patched by an earlier reer registered the scoring addition alone.
-    if (addonCpp.includes("reerRegisterTokenLogprobs")) {
+    if (addonCpp.includes("reerRegisterTokenLogprobs"))
         writeFileSync(addonCppFile, addonCpp.replaceAll("reerRegisterTokenLogprobs", "reerRegisterAddon"));
-        log("addon registration updated");
-        return;
+    for (const file of patches) {
+        const patchArgs = ["-p1", "--no-backup-if-mismatch", "-i", path.join(nativeDir, file)];
+        const applied = spawnSync("patch", ["--dry-run", "--reverse", "--silent", ...patchArgs], { cwd: packageDir, stdio: "ignore" }).status === 0;
+        if (applied)
+            log(`${file} already applied`);
+        else
+            run("patch", ["--forward", ...patchArgs], { cwd: packageDir });
     }
-    run("patch", ["-p1", "--forward", "--no-backup-if-mismatch", "-i", patchFile], { cwd: packageDir });
 }
 
 async function verify() {
@@ -101,7 +103,7 @@ if (process.env.REER_NATIVE_FORCE !== "1" && existsSync(stampFile) &&
 }
 
 const started = Date.now();
-applyPatch();
+applyPatches();
 const cli = path.join(packageDir, "dist", "cli", "cli.js");
 const cloned = existsSync(path.join(llamaDir, "llama.cpp", "CMakeLists.txt"));
 // `source download` clones llama.cpp from the git bundle inside the npm package (no network).
