@@ -11,8 +11,8 @@ export function extractLastRefineBlock(generation: string, allowUnclosed = false
     const bodyStart = start + open.length;
     const end = generation.indexOf(close, bodyStart);
     // An unclosed final block (generation hit its token cap) is not a finished rewrite,
-    // unless the caller accepts cut rewrites.
+    // unless the caller accepts cut rewrites; a closed block before it still is.
     if (end < 0)
-        return allowUnclosed ? generation.slice(bodyStart).trim() : undefined;
+        return allowUnclosed ? generation.slice(bodyStart).trim() : extractLastRefineBlock(generation.slice(0, start));
     return generation.slice(bodyStart, end).trim();
 }

@@ -138,6 +138,13 @@ describe("refinement loop (paper preset decisions)", () => {
         expect(accepted.steps[0]!.chosen).toBe(0);
     });
 
+    it("takes the last closed <refine> block when a later draft was cut off", async () => {
+        const raw = "<refine>\nA8 finished draft\n</refine> or maybe:\n<refine>\nA9 cut sh";
+        const { models } = scripted({ 0: [raw] }, byMarkers({ A8: 0.1, A9: 0.2 }));
+        const result = await runRefinementLoop(segments, y, config({ candidates: 1, maxSteps: 1 }), models);
+        expect(result.segments[0]).toBe("A8 finished draft");
+    });
+
     it("takes the last <refine> block of a generation", async () => {
         const raw = "<refine>\nfirst draft\n</refine> hmm, better:\n<refine>\nA9 second draft\n</refine>";
         const { models } = scripted({ 0: [raw] }, byMarkers({ A9: 0.1 }));
