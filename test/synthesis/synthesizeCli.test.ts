@@ -16,9 +16,9 @@ const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
 
 // The tiny model has no chat template: plain prompts for both roles, small token limits.
-const tinyRun = ["--model", model, "--generator-template", "none", "--template", "none", "--threads", "1",
-    "--max-tokens", "160", "--max-steps", "2", "--min-thinking-tokens", "20", "--seed", "7", "--progress", "log",
-    "--prompts", promptsWithParagraphOpener()];
+const tinyFlags = ["--model", model, "--generator-template", "none", "--template", "none", "--threads", "1",
+    "--max-tokens", "160", "--max-steps", "2", "--min-thinking-tokens", "20", "--seed", "7", "--progress", "log"];
+const tinyRun = [...tinyFlags, "--prompts", promptsWithParagraphOpener()];
 
 function writeInput(name: string, indexes: number[]): string {
     const file = path.join(dir, name);
@@ -42,7 +42,7 @@ describe("reer synthesize end to end on stories260K", () => {
         const input = writeInput("e2e.jsonl", [0, 17, 20]);
         const output = path.join(dir, "e2e.trace.jsonl");
         // Rewrites that the token cap cuts are accepted, so candidates reach the scorer.
-        const run = [...tinyRun.slice(0, -1), promptsWithParagraphOpener({ openRefine: true }), "--accept-unclosed-rewrite"];
+        const run = [...tinyFlags, "--prompts", promptsWithParagraphOpener({ openRefine: true }), "--accept-unclosed-rewrite"];
         const result = await runCli(["synthesize", input, "-o", output, ...run]);
         expect(result.stderr).toMatch(/3 item\(s\) written/);
         expect(result.code).toBe(0);
