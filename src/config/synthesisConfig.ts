@@ -31,7 +31,7 @@ export const synthesisConfigSchema = z.object({
      * decoding is batched together (each evaluates the changed part of the edit prompt).
      * "sequential": one after another on one sequence, evaluating that part once. "auto":
      * concurrent when the generator runs on a GPU, sequential on a CPU, where a batch of n
-     * sequences costs n times one (measured: no aggregate decoding gain from batching).
+     * sequences costs about n times one (`npm run bench:generation` measures it).
      */
     candidateMode: z.enum(["auto", "sequential", "concurrent"]).default("auto"),
     /** "chat": the generator's chat template; "none": plain text prompts (models without a template). */

@@ -1,11 +1,16 @@
 /**
- * Sampling cost per generated token. Prints, from one run, the decoding speed with the
- * paper's sampler (top-p 0.85, no top-k) relative to greedy decoding (which sorts
- * nothing), at a flat and at a peaked temperature. With a whole-vocabulary top-k in the
- * chain (stock node-llama-cpp for top-k 0), every token pays a full sort of the
- * vocabulary; without it, llama.cpp's top-p sorts only the head of a peaked distribution.
+ * What a generated token costs. Prints two sets of ratios, each measured in this run:
  *
- *   npm run bench:sampler -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N] [--tokens 48]
+ * 1. Sampling: time per token with the paper's sampler (top-p 0.85, no top-k) relative to
+ *    greedy decoding (which sorts nothing), at a flat and at a peaked temperature. With a
+ *    whole-vocabulary top-k in the chain (stock node-llama-cpp for top-k 0), every token
+ *    pays a full sort of the vocabulary; without it, llama.cpp's top-p sorts only the head
+ *    of a peaked distribution.
+ * 2. Batching: aggregate tokens/s when 1, 2 or 4 sequences decode in one batch, relative to
+ *    one sequence. This is what `--candidate-mode auto` decides on: where the ratio stays
+ *    near 1, as on a small CPU, concurrent candidates gain nothing.
+ *
+ *   npm run bench:generation -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N] [--tokens 48]
  */
 import { parseArgs } from "node:util";
 import { Generator } from "../src/generation/Generator.js";
@@ -24,6 +29,7 @@ const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCo
 const tokens = Number(args.tokens);
 console.log(`model ${model.identity.name}, ${model.runtime.describe()}, threads ${threads}, ${tokens} tokens per setting`);
 const generator = await Generator.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: 1 });
+console.log("1. sampling, time per token");
 const prompt = [...model.leadingBos, ...model.tokenizeText("Once upon a time, in a small village by the sea, there lived", "the prompt", false)];
 
 const settings = [
@@ -50,5 +56,20 @@ const greedy = best.get("greedy")!;
 for (const setting of settings)
     console.log(`${setting.name.padEnd(40)} ${best.get(setting.name)!.toFixed(1)} ms/token, ${(best.get(setting.name)! / greedy).toFixed(2)}x greedy`);
 await generator.dispose();
+
+console.log("2. batching, greedy decoding");
+let oneSequence = 0;
+for (const sequences of [1, 2, 4]) {
+    const batched = await Generator.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: sequences });
+    const tokensPerSecond = await batched.withGroup(async (lanes) => {
+        await Promise.all(lanes.map((lane) => lane.generate(prompt, { temperature: 0, topP: 1, topK: 0, seed: 1, maxTokens: 1 })));
+        const started = performance.now();
+        const generations = await Promise.all(lanes.map((lane) => lane.generate(prompt, { temperature: 0, topP: 1, topK: 0, seed: 1, maxTokens: tokens })));
+        return generations.reduce((sum, generation) => sum + generation.tokens, 0) / ((performance.now() - started) / 1000);
+    });
+    await batched.dispose();
+    oneSequence ||= tokensPerSecond;
+    console.log(`${`${sequences} sequence(s) in one batch`.padEnd(40)} ${tokensPerSecond.toFixed(1)} tok/s in total, ${(tokensPerSecond / oneSequence).toFixed(2)}x one sequence`);
+}
 await model.dispose();
 process.exit(0);
