@@ -48,8 +48,7 @@ export class GenerationLane {
      */
     public async sharePromptWith(others: GenerationLane[], prompt: Token[]): Promise<SharedPrompt> {
         const copy = this.model.runtime.nativeSequenceCopy;
-        const needsCheckpoints = (this.sequence as unknown as { needsCheckpoints?: boolean }).needsCheckpoints === true;
-        if (copy == null || needsCheckpoints || others.length === 0 || prompt.length < 2)
+        if (copy == null || this.sequence.needsCheckpoints || others.length === 0 || prompt.length < 2)
             return { evaluatedTokens: 0, ms: 0, copies: 0 };
         const started = performance.now();
         const head = prompt.slice(0, -1);
