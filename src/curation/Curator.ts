@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { distribution, type Distribution } from "../stats/distribution.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { filterEnabled, filterNames, type CurationConfig, type FilterName } from "./curationConfig.js";
 import { endOfThinkingDetail } from "./filters/endOfThinking.js";
 import { improvementDetail } from "./filters/improvement.js";
@@ -10,7 +10,7 @@ import { repetitionDetail, repetitionRatio } from "./filters/repetition.js";
 import { thinkTagDetail } from "./filters/thinkTag.js";
 import { minHashSignature } from "./minHash.js";
 import { NearDuplicateIndex } from "./NearDuplicateIndex.js";
-import type { TokenCounter } from "./tokenCounter.js";
+import type { TokenCounter } from "../model/tokenCounter.js";
 
 /**
  * Why an item was dropped. `filter` is a FilterName, `status:<status>` for items the

@@ -1,5 +1,5 @@
 import { ReerError } from "../errors/ReerError.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { assistantTurn, chatMessages, completionRow, messagesRow, shareGptRow, type CompletionRow, type MessagesRow, type ShareGptRow } from "./chatRows.js";
 import type { ExportFormat } from "./exportFormats.js";
 import type { ParquetRow } from "./parquetExport.js";

@@ -1,7 +1,7 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { joinSegments } from "../text/segmentText.js";
 import { assistantTurn } from "./chatRows.js";
-import { replaySteps, withSegment } from "./replaySteps.js";
+import { replaySteps, withSegment } from "../trace/replaySteps.js";
 
 /**
  * One DPO pair from the search trace. The prompt is the request x; chosen and rejected

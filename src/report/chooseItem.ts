@@ -1,5 +1,5 @@
 import { ReerError } from "../errors/ReerError.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 
 /**
  * How much the search lowered the item's objective (what it minimised, so the ranking

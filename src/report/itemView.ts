@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { escapeHtml as h } from "./htmlText.js";
 import { codePoints } from "./reportData.js";
 import { scoringTemplateOf } from "./scoringTemplate.js";

@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { chartJsSource } from "./chartJsSource.js";
 import { chooseItem, improvementOf } from "./chooseItem.js";
 import { escapeHtml as h, inlineScript, jsonForScript } from "./htmlText.js";

@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { improvementOf } from "./chooseItem.js";
 import { histogram, type Histogram } from "./histogram.js";
 

@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 
 /** One line of the report header: a label and its value as plain text. */
 export type RunFact = { label: string; value: string };

@@ -1,5 +1,5 @@
 import type { ScoringTemplateName } from "../scoring/ScoringLayout.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 
 /**
  * The scorer layout a trace was made with. The trace has no field for it, but its

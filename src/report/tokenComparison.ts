@@ -5,7 +5,7 @@ import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import { Scorer, type ScorerOptions } from "../scoring/Scorer.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringTemplateName } from "../scoring/ScoringLayout.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { tokenPieces } from "./tokenPieces.js";
 
 /** One displayed piece of y with its log-probability under z0 and under z (summed over its tokens). */

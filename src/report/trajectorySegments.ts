@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { joinSegments, segmentText } from "../text/segmentText.js";
 
 /** One visit of a segment, as the report shows it next to the segment. */

@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 
 export type MergeSource = { file: string; records: TraceRecord[] };
 

@@ -1,5 +1,5 @@
-import type { TokenCounter } from "../curation/tokenCounter.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TokenCounter } from "../model/tokenCounter.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "./distribution.js";
 
 export type ReasonCount = { status: "skipped" | "failed"; reason: string; count: number };

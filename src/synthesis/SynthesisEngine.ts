@@ -15,7 +15,7 @@ import { ResourcePool } from "../util/ResourcePool.js";
 import { deriveSeed } from "../util/seededRandom.js";
 import { REER_VERSION } from "../version.js";
 import { budgetProblem, measureItemBudget, type ItemBudget } from "./itemBudget.js";
-import type { TraceRecord, TraceScore } from "./traceRecordSchema.js";
+import type { TraceRecord, TraceScore } from "../trace/traceRecordSchema.js";
 
 export { REER_VERSION } from "../version.js";
 

@@ -11,8 +11,8 @@ import { shardOfKey, type ShardSpec } from "../sharding/ShardSpec.js";
 import { resolveCandidateMode } from "./candidateMode.js";
 import { measureItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, SynthesisEngine, type ItemProgress, type SynthesisItem } from "./SynthesisEngine.js";
-import { TraceStore } from "./TraceStore.js";
-import type { TraceRecord } from "./traceRecordSchema.js";
+import { TraceStore } from "../trace/TraceStore.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
 
 export type SynthesisInput = { line: number; id?: string; prompt: string; response: string };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { curationConfigSchema, type CurationConfig } from "../../src/curation/curationConfig.js";
 import { curateRecords } from "../../src/curation/Curator.js";
-import { estimatedTokenCounter, type TokenCounter } from "../../src/curation/tokenCounter.js";
-import type { TraceRecord } from "../../src/synthesis/traceRecordSchema.js";
+import { estimatedTokenCounter, type TokenCounter } from "../../src/model/tokenCounter.js";
+import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { defaultZ, makeTraceRecord, score } from "./traceRecordFixture.js";
 
 /** The filters an item fails under a config (defaults, with `config` merged in). */

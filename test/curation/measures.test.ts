@@ -5,8 +5,8 @@ import { repetitionRatio } from "../../src/curation/filters/repetition.js";
 import { longestSharedRun } from "../../src/text/longestSharedRun.js";
 import { minHashSignature, shingleHashes, signatureSimilarity } from "../../src/curation/minHash.js";
 import { NearDuplicateIndex } from "../../src/curation/NearDuplicateIndex.js";
-import { textUnits, unitKindOf } from "../../src/curation/textUnits.js";
-import { estimateTokens } from "../../src/curation/tokenCounter.js";
+import { textUnits, unitKindOf } from "../../src/text/textUnits.js";
+import { estimateTokens } from "../../src/model/tokenCounter.js";
 import { seededRandom as createSeededRandom } from "../../src/util/seededRandom.js";
 
 /** Naive oracle: O(|a| * |b|) dynamic programme over code points. */

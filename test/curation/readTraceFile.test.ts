@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readTraceFile, readTraceLines } from "../../src/curation/readTraceFile.js";
+import { readTraceFile, readTraceLines } from "../../src/trace/readTrace.js";
 import { makeTraceRecord } from "./traceRecordFixture.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-read-trace-"));

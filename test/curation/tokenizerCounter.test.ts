@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTokenCounter } from "../../src/curation/loadTokenCounter.js";
-import type { TokenCounter } from "../../src/curation/tokenCounter.js";
+import { loadTokenCounter } from "../../src/model/loadTokenCounter.js";
+import type { TokenCounter } from "../../src/model/tokenCounter.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 
 describe("tokenizer token counter", () => {

@@ -1,7 +1,7 @@
 // Builds valid trace records for tests: a small done record by default, any field
 // overridden. Every fixture goes through traceRecordSchema.parse, so a test can never
 // pass on a record that `reer synthesize` could not have written.
-import { traceRecordSchema, type TraceRecord, type TraceScore } from "../../src/synthesis/traceRecordSchema.js";
+import { traceRecordSchema, type TraceRecord, type TraceScore } from "../../src/trace/traceRecordSchema.js";
 
 export function score(clippedMeanNll: number, ppl = Math.exp(clippedMeanNll)): TraceScore {
     return { clippedMeanNll, meanNll: clippedMeanNll, ppl, tokenCount: 20, sumLogprob: -clippedMeanNll * 20 };

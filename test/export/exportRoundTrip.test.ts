@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exportCommand } from "../../src/cli/commands/exportCommand.js";
 import { curationConfigSchema } from "../../src/curation/curationConfig.js";
 import { curateRecords } from "../../src/curation/Curator.js";
-import { estimatedTokenCounter } from "../../src/curation/tokenCounter.js";
+import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { ReerError } from "../../src/errors/ReerError.js";
 import { resolveExportFormat } from "../../src/export/exportFormats.js";
 import { exportRecords } from "../../src/export/exportRecords.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assistantTurn } from "../../src/export/chatRows.js";
 import { exportRecords } from "../../src/export/exportRecords.js";
 import { preferencePairs } from "../../src/export/preferencePairs.js";
-import { replaySteps } from "../../src/export/replaySteps.js";
+import { replaySteps } from "../../src/trace/replaySteps.js";
 import { makeTraceRecord } from "../curation/traceRecordFixture.js";
 import { rewriteA, searchedRecord, segmentA, segmentB, worseA } from "./searchFixture.js";
 

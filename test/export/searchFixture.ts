@@ -1,7 +1,7 @@
 // A done record whose search accepted one rewrite: the trajectory z0 = A + B becomes
 // A' + B at step 0 (A'' scored worse, a third candidate had no <refine> block, a fourth tied with A'), and
 // step 1 found nothing better for B (its only candidate scored worse than the best).
-import type { TraceRecord } from "../../src/synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { makeTraceRecord, score } from "../curation/traceRecordFixture.js";
 
 export const segmentA = "The reader is a child at bedtime, so the story needs a gentle start, one clear fear and a brave turn near the end.";

@@ -7,7 +7,7 @@ import { ReerError } from "../../src/errors/ReerError.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { compareTokenLogprobs } from "../../src/report/tokenComparison.js";
 import { scoreRecords, type RecordScore } from "../../src/scoring/scoreRecords.js";
-import type { TraceRecord } from "../../src/synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { doneRecord, sampleTrace } from "./traceFixtures.js";
 

@@ -4,7 +4,7 @@ import type { TokenComparison } from "../../src/report/tokenComparison.js";
 import { aggregateLogprobs } from "../../src/scoring/scoreAggregates.js";
 import { joinSegments, splitHeadTail } from "../../src/text/segmentText.js";
 import { seededRandom } from "../../src/util/seededRandom.js";
-import { traceRecordSchema, type TraceRecord, type TraceScore } from "../../src/synthesis/traceRecordSchema.js";
+import { traceRecordSchema, type TraceRecord, type TraceScore } from "../../src/trace/traceRecordSchema.js";
 
 type StepPlan = {
     segment: number;

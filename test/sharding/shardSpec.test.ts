@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ReerError } from "../../src/errors/ReerError.js";
 import { mergeTraces } from "../../src/sharding/mergeTraces.js";
 import { isShardOutputOf, parseShardSpec, shardOfKey, shardOutputPath } from "../../src/sharding/ShardSpec.js";
-import type { TraceRecord } from "../../src/synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 
 describe("shard specs", () => {
     it("parses i/N and rejects out-of-range indexes", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { shardOfKey } from "../../src/sharding/ShardSpec.js";
-import { traceRecordSchema, type TraceRecord } from "../../src/synthesis/traceRecordSchema.js";
+import { traceRecordSchema, type TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { loadSamplePairs } from "../support/pairs.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";

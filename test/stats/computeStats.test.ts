@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { statsCommand } from "../../src/cli/commands/statsCommand.js";
-import { estimatedTokenCounter } from "../../src/curation/tokenCounter.js";
+import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { computeStats } from "../../src/stats/computeStats.js";
 import { distribution } from "../../src/stats/distribution.js";
-import type { TraceRecord } from "../../src/synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { makeTraceRecord, score } from "../curation/traceRecordFixture.js";
 
 /** A step that accepted candidate `chosen` (or nothing). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { traceRecordSchema } from "../../src/synthesis/traceRecordSchema.js";
+import { traceRecordSchema } from "../../src/trace/traceRecordSchema.js";
 import { loadSamplePairs } from "../support/pairs.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";

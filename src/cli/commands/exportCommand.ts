@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { assertNotInput } from "../../curation/assertNotInput.js";
-import { readTraceFile } from "../../curation/readTraceFile.js";
+import { readTraceFile } from "../../trace/readTrace.js";
 import { exportFormats, resolveExportFormat } from "../../export/exportFormats.js";
 import { describeExport, exportRecords } from "../../export/exportRecords.js";
 import { writeParquetRows, type ParquetRow } from "../../export/parquetExport.js";

@@ -5,7 +5,7 @@ import { readRecords } from "../../io/readRecords.js";
 import { findJobOutputs } from "../../sharding/findShardOutputs.js";
 import { mergeTraces } from "../../sharding/mergeTraces.js";
 import { itemKey } from "../../synthesis/runSynthesis.js";
-import { TraceStore } from "../../synthesis/TraceStore.js";
+import { TraceStore } from "../../trace/TraceStore.js";
 
 type MergeFlags = {
     output: string;

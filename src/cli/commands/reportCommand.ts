@@ -8,8 +8,8 @@ import { DEFAULT_MAX_ITEMS, renderReport } from "../../report/renderReport.js";
 import { scoringTemplateOf } from "../../report/scoringTemplate.js";
 import { compareTokenLogprobs, type TokenComparison } from "../../report/tokenComparison.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
-import { TraceStore } from "../../synthesis/TraceStore.js";
-import type { TraceRecord } from "../../synthesis/traceRecordSchema.js";
+import { TraceStore } from "../../trace/TraceStore.js";
+import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 import { addEngineOptions, loadModelFromFlags, resolveThreads, type EngineFlags } from "../engineOptions.js";
 import { negativeNumber, positiveInteger } from "../parseOptions.js";
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { loadTokenCounter } from "../../curation/loadTokenCounter.js";
-import { readTraceFile } from "../../curation/readTraceFile.js";
+import { loadTokenCounter } from "../../model/loadTokenCounter.js";
+import { readTraceFile } from "../../trace/readTrace.js";
 import { computeStats } from "../../stats/computeStats.js";
 import { formatStats } from "../../stats/formatStats.js";
 

@@ -1,4 +1,4 @@
-import { isCjkCharacter } from "../textUnits.js";
+import { isCjkCharacter } from "../../text/textUnits.js";
 
 /**
  * End-of-thinking filter (method.md section 6): a trajectory whose last part still says

@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 
 /** How much the search lowered the clipped mean NLL of y: score0 - score (positive is better). */
 export function scoreImprovement(record: TraceRecord): number | undefined {

@@ -1,5 +1,5 @@
 import { longestSharedRun } from "../../text/longestSharedRun.js";
-import { ngrams, textUnits, unitKindOf, type UnitKind } from "../textUnits.js";
+import { ngrams, textUnits, unitKindOf, type UnitKind } from "../../text/textUnits.js";
 
 export type LeakageMeasure = {
     /** Longest verbatim run z shares with y, in characters (code points). */

@@ -1,5 +1,5 @@
-import type { TraceRecord } from "../../synthesis/traceRecordSchema.js";
-import type { TokenCounter } from "../tokenCounter.js";
+import type { TraceRecord } from "../../trace/traceRecordSchema.js";
+import type { TokenCounter } from "../../model/tokenCounter.js";
 
 export type TokenBounds = { min?: number | undefined; max?: number | undefined };
 export type LengthBounds = { x: TokenBounds; y: TokenBounds; z: TokenBounds };

@@ -1,4 +1,4 @@
-import { ngrams, textUnits, unitKindOf, type UnitKind } from "../textUnits.js";
+import { ngrams, textUnits, unitKindOf, type UnitKind } from "../../text/textUnits.js";
 
 export type RepetitionMeasure = {
     /** Share of n-gram occurrences that repeat an earlier one: 1 - distinct / total (0 with no n-grams). */

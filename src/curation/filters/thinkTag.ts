@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 
 /**
  * Missing or truncated </think>: the initial generation is asked to close its thinking,

@@ -1,5 +1,5 @@
 import { joinSegments, segmentText } from "../text/segmentText.js";
-import type { TraceRecord } from "../synthesis/traceRecordSchema.js";
+import type { TraceRecord } from "./traceRecordSchema.js";
 
 type Step = TraceRecord["steps"][number];
 

@@ -1,5 +1,5 @@
-import { LoadedModel } from "../model/LoadedModel.js";
-import { resolveModelPath } from "../model/resolveModelPath.js";
+import { LoadedModel } from "./LoadedModel.js";
+import { resolveModelPath } from "./resolveModelPath.js";
 import { estimatedTokenCounter, tokenizerTokenCounter, type TokenCounter } from "./tokenCounter.js";
 
 /**

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { ReerError } from "../errors/ReerError.js";
-import { traceRecordSchema, type TraceRecord } from "../synthesis/traceRecordSchema.js";
+import { traceRecordSchema, type TraceRecord } from "./traceRecordSchema.js";
 
 /**
  * A validated trace record, the 1-based line of the trace file it came from, and the

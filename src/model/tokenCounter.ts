@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { LoadedModel } from "../model/LoadedModel.js";
-import { isCjkCharacter } from "./textUnits.js";
+import type { LoadedModel } from "./LoadedModel.js";
+import { isCjkCharacter } from "../text/textUnits.js";
 
 /** Counts tokens of a text, and says how, so reports can name the method. */
 export interface TokenCounter {
