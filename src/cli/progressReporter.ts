@@ -1,6 +1,7 @@
 import cliProgress from "cli-progress";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
+import { recordNote } from "../trace/traceRecordSchema.js";
 
 export type ProgressMode = "bar" | "log" | "json";
 
@@ -23,8 +24,9 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
             return;
         if (mode === "json") {
             const payload = event.type === "item"
-                ? { type: "item", id: event.record.id, status: event.record.status, reason: event.record.reason, done: event.done, total: event.total,
-                    score0: event.record.score0?.clippedMeanNll, score: event.record.score?.clippedMeanNll, tokensPerSecond: Number(rate(event.generatedTokens)) }
+                ? { type: "item", id: event.record.id, status: event.record.status, reason: recordNote(event.record), done: event.done, total: event.total,
+                    score0: event.record.status === "done" ? event.record.score0.clippedMeanNll : undefined,
+                    score: event.record.status === "done" ? event.record.score.clippedMeanNll : undefined, tokensPerSecond: Number(rate(event.generatedTokens)) }
                 : event.type === "progress"
                     ? { type: "progress", id: event.progress.item.id, phase: event.progress.phase, step: event.progress.stepsDone, steps: event.progress.stepsPlanned }
                     : event;
@@ -63,9 +65,10 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 if (bar != null) {
                     bar.update(event.done, { step: lastStep, tps: rate(event.generatedTokens) });
                 } else {
-                    const scores = record.score0 != null && record.score != null
+                    const scores = record.status === "done"
                         ? ` ${record.score0.clippedMeanNll.toFixed(4)} -> ${record.score.clippedMeanNll.toFixed(4)}` : "";
-                    write(`[${event.done}/${event.total}] ${record.id} ${record.status}${record.reason == null ? "" : ` (${record.reason})`}${record.error == null ? "" : ` (${record.error})`}${scores}`);
+                    const note = recordNote(record);
+                    write(`[${event.done}/${event.total}] ${record.id} ${record.status}${note == null ? "" : ` (${note})`}${scores}`);
                 }
                 return;
             }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { distribution, type Distribution } from "../stats/distribution.js";
-import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { recordNote, type TraceRecord } from "../trace/traceRecordSchema.js";
 import { filterEnabled, filterNames, type CurationConfig, type FilterName } from "./curationConfig.js";
 import { endOfThinkingDetail } from "./filters/endOfThinking.js";
 import { improvementDetail } from "./filters/improvement.js";
@@ -99,8 +99,7 @@ export class Curator {
 
     private evaluate(record: TraceRecord): CurationVerdict {
         if (record.status !== "done") {
-            const why = record.reason ?? record.error;
-            return { record, kept: false, reasons: [{ filter: `status:${record.status}`, detail: why ?? `status ${record.status}` }] };
+            return { record, kept: false, reasons: [{ filter: `status:${record.status}`, detail: recordNote(record) ?? `status ${record.status}` }] };
         }
         const z = record.z;
         if (z == null)

@@ -34,11 +34,13 @@ export type PreferenceOptions = {
 
 /** The pairs of one record, or undefined when its steps cannot be replayed onto z0. */
 export function preferencePairs(record: TraceRecord, options: PreferenceOptions = {}): PreferencePair[] | undefined {
-    const states = replaySteps(record);
-    if (states == null)
+    if (record.status !== "done")
+        return undefined;
+    const replay = replaySteps(record);
+    if (replay == null)
         return undefined;
     const pairs: PreferencePair[] = [];
-    for (const { index, step, segments, objectiveBefore } of states) {
+    for (const { index, step, segments, objectiveBefore } of replay.states) {
         if (step.chosen == null)
             continue;
         const accepted = step.candidates[step.chosen];
@@ -59,7 +61,7 @@ export function preferencePairs(record: TraceRecord, options: PreferenceOptions 
             usedTexts.add(candidate.text.trim());
             pairs.push(pair(withSegment(segments, step.segment, candidate.text), candidate.objective, "candidate"));
         }
-        if (options.pairWithOriginal === true && objectiveBefore != null && objectiveBefore > accepted.objective)
+        if (options.pairWithOriginal === true && objectiveBefore > accepted.objective)
             pairs.push(pair(joinSegments([...segments]), objectiveBefore, "original"));
     }
     return pairs;

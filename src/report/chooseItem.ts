@@ -7,11 +7,7 @@ import type { TraceRecord } from "../trace/traceRecordSchema.js";
  * Undefined for items that were never scored.
  */
 export function improvementOf(record: TraceRecord): number | undefined {
-    if (record.objective0 != null && record.objectiveFinal != null)
-        return record.objective0 - record.objectiveFinal;
-    if (record.score0 != null && record.score != null)
-        return record.score0.clippedMeanNll - record.score.clippedMeanNll;
-    return undefined;
+    return record.status === "done" ? record.objective0 - record.objectiveFinal : undefined;
 }
 
 /**

@@ -33,20 +33,20 @@ ${options.tokens == null ? renderPlainResponse(record, options.source) : renderT
 
 function renderItemFacts(record: TraceRecord): string {
     const facts: [string, string][] = [];
-    if (record.reason != null)
+    if (record.status === "skipped")
         facts.push(["Reason", record.reason]);
-    if (record.error != null)
+    if (record.status === "failed")
         facts.push(["Error", record.error]);
-    if (record.score0 != null && record.score != null) {
+    if (record.status === "done") {
         const delta = record.score.clippedMeanNll - record.score0.clippedMeanNll;
         facts.push(["Clipped mean NLL", `${record.score0.clippedMeanNll.toFixed(4)} → ${record.score.clippedMeanNll.toFixed(4)} (${signed(delta)})`]);
+        // The clipped mean NLL line above already is the objective in the default preset.
+        if (record.objective !== "clippedMeanNll")
+            facts.push([`Objective (${record.objective})`, `${record.objective0.toFixed(4)} → ${record.objectiveFinal.toFixed(4)}`]);
     }
-    // The clipped mean NLL line above already is the objective in the default preset.
-    if (record.objective !== "clippedMeanNll" && record.objective0 != null && record.objectiveFinal != null)
-        facts.push([`Objective (${record.objective})`, `${record.objective0.toFixed(4)} → ${record.objectiveFinal.toFixed(4)}`]);
     const accepted = record.steps.filter((step) => step.chosen != null).length;
-    facts.push(["Steps", `${record.steps.length} visited, ${accepted} accepted${record.segments == null ? "" : ` · ${record.segments} segments`}`]);
-    if (record.stopReason != null)
+    facts.push(["Steps", `${record.steps.length} visited, ${accepted} accepted${record.status === "done" ? ` · ${record.segments} segments` : ""}`]);
+    if (record.status === "done")
         facts.push(["Stopped", record.stopReason]);
     facts.push(["Line", String(record.line)]);
     return `<dl class="item-facts">${facts.map(([label, value]) => `<div><dt>${h(label)}</dt><dd>${h(value)}</dd></div>`).join("")}</dl>`;
@@ -100,7 +100,7 @@ function renderTokens(record: TraceRecord, tokens: TokenComparison): string {
     const better = deltas.filter((delta) => delta > 1e-9).length;
     const worse = deltas.filter((delta) => delta < -1e-9).length;
     const notes: string[] = [];
-    if (record.score0 != null && record.score != null &&
+    if (record.status === "done" &&
         (Math.abs(record.score0.clippedMeanNll - tokens.before.clippedMeanNll) > 1e-3 || Math.abs(record.score.clippedMeanNll - tokens.after.clippedMeanNll) > 1e-3))
         notes.push(`These scores differ from the trace's (${record.score0.clippedMeanNll.toFixed(4)} → ${record.score.clippedMeanNll.toFixed(4)}): the model, --template, prompts or --clip differ from the run's.`);
     if (tokens.modelHeadSha256 !== record.models.scorer.headSha256)

@@ -56,8 +56,8 @@ function summarise(record: TraceRecord): ItemSummary {
         id: record.id,
         status: record.status,
         improvement: improvementOf(record) ?? null,
-        before: record.score0?.clippedMeanNll ?? null,
-        after: record.score?.clippedMeanNll ?? null,
+        before: record.status === "done" ? record.score0.clippedMeanNll : null,
+        after: record.status === "done" ? record.score.clippedMeanNll : null,
         steps: record.steps.length,
         accepted: record.steps.filter((step) => step.chosen != null).length,
         xPreview: codePoints(record.x) > PREVIEW_CHARS ? `${[...record.x].slice(0, PREVIEW_CHARS).join("")}…` : record.x
@@ -66,7 +66,7 @@ function summarise(record: TraceRecord): ItemSummary {
 
 /** The drop of the best objective at each step: objective before the step minus after it. */
 function gainsOf(record: TraceRecord): number[] {
-    if (record.objective0 == null)
+    if (record.status !== "done")
         return [];
     let previous = record.objective0;
     return record.steps.map((step) => {
@@ -96,7 +96,7 @@ function stepGains(records: readonly TraceRecord[]): ReportData["stepGain"] {
 }
 
 function runningBest(records: readonly TraceRecord[], items: ItemSummary[]): ReportData["runningBest"] {
-    const curves = records.map((record) => record.objective0 == null || record.steps.length === 0
+    const curves = records.map((record) => record.status !== "done" || record.steps.length === 0
         ? undefined
         : [record.objective0, ...record.steps.map((step) => step.best)]);
     const ranked = curves
@@ -130,17 +130,14 @@ function acceptanceBySegment(records: readonly TraceRecord[]): ReportData["accep
 
 function lengthHistograms(records: readonly TraceRecord[]): ReportData["lengths"] {
     const trajectories = records.filter((record) => record.z0 != null);
-    const yTokens = records.flatMap((record) => {
-        const count = (record.score ?? record.score0 ?? record.scoreEmptyZ)?.tokenCount;
-        return count == null ? [] : [count];
-    });
+    const yTokens = records.flatMap((record) => record.status === "done" ? [record.score.tokenCount] : []);
     return {
         x: histogram([{ label: "x", values: records.map((record) => codePoints(record.x)) }]),
         y: histogram([{ label: "y", values: records.map((record) => codePoints(record.y)) }]),
         yTokens: histogram([{ label: "scored y tokens", values: yTokens }]),
         z: histogram([
             { label: "z0 (initial)", values: trajectories.map((record) => codePoints(record.z0!)) },
-            { label: "z (final)", values: trajectories.map((record) => codePoints(record.z ?? record.z0!)) }
+            { label: "z (final)", values: trajectories.map((record) => codePoints(record.status === "done" ? record.z : record.z0!)) }
         ])
     };
 }

@@ -1,4 +1,4 @@
-import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 
 /** One line of the report header: a label and its value as plain text. */
 export type RunFact = { label: string; value: string };
@@ -9,7 +9,7 @@ export type RunFact = { label: string; value: string };
  */
 export function runFacts(records: readonly TraceRecord[]): RunFact[] {
     const count = (status: TraceRecord["status"]) => records.filter((record) => record.status === status).length;
-    const done = records.filter((record) => record.score0 != null && record.score != null);
+    const done = records.filter((record): record is DoneRecord => record.status === "done");
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const steps = records.reduce((sum, record) => sum + record.steps.length, 0);
     const accepted = records.reduce((sum, record) => sum + record.steps.filter((step) => step.chosen != null).length, 0);
@@ -23,8 +23,8 @@ export function runFacts(records: readonly TraceRecord[]): RunFact[] {
         { label: "Steps", value: `${steps} (${accepted} accepted${steps > 0 ? `, ${percent(accepted / steps)}` : ""})` }
     ];
     if (done.length > 0) {
-        const before = mean(done.map((record) => record.score0!.clippedMeanNll));
-        const after = mean(done.map((record) => record.score!.clippedMeanNll));
+        const before = mean(done.map((record) => record.score0.clippedMeanNll));
+        const after = mean(done.map((record) => record.score.clippedMeanNll));
         facts.push({ label: "Mean clipped NLL", value: `${before.toFixed(4)} → ${after.toFixed(4)} over ${done.length} scored item(s)` });
     }
     const generated = records.reduce((sum, record) => sum + record.tokens.generated, 0);

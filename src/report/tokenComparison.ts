@@ -37,7 +37,7 @@ export type TokenComparisonOptions = Omit<ScorerOptions, "tokensNeeded" | "seque
  * (yHeadChars > 0), so token counts line up with the recorded scores.
  */
 export async function compareTokenLogprobs(model: LoadedModel, record: TraceRecord, options: TokenComparisonOptions): Promise<TokenComparison> {
-    if (record.z0 == null || record.z == null)
+    if (record.status !== "done")
         throw new ReerError("REPORT_NO_TRAJECTORY", `Item ${JSON.stringify(record.id)} (${record.status}) has no final trajectory to score.`,
             "Pick a done item with --item, or leave out --item for the most improved one.");
     const layout = createLayout(model, options.template, {

@@ -1,5 +1,5 @@
+import { replaySteps, trajectorySegments } from "../trace/replaySteps.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
-import { joinSegments, segmentText } from "../text/segmentText.js";
 
 /** One visit of a segment, as the report shows it next to the segment. */
 export type SegmentVisit = {
@@ -32,49 +32,37 @@ export type TrajectoryComparison = {
 };
 
 /**
- * Rebuilds z0 and z segment by segment. The trace stores z0 as its trimmed segments
- * joined by blank lines, so segmenting it again with the synthesis rule gives the same
- * segments; replaying the accepted steps on them must then reproduce every step's
- * `original` and the final z, which is checked, not assumed.
+ * z0 and z segment by segment, from the trace's own step replay; a record that did not
+ * finish shows its z0 unchanged. Undefined when the record has no trajectory at all.
  */
 export function compareTrajectories(record: TraceRecord): TrajectoryComparison | undefined {
     if (record.z0 == null)
         return undefined;
-    const z0 = record.z0;
-    const z = record.z ?? z0;
-    const segments0 = segmentText(z0).map((segment) => segment.trim()).filter((segment) => segment !== "");
-    const current = [...segments0];
-    const visits: SegmentVisit[][] = segments0.map(() => []);
-    let previousBest = record.objective0;
-    let consistent = record.segments == null || record.segments === segments0.length;
-
-    record.steps.forEach((step, position) => {
-        if (current[step.segment] !== step.original.trim())
-            consistent = false;
-        const chosen = step.chosen == null ? undefined : step.candidates[step.chosen];
-        const accepted = chosen?.text != null;
-        if (accepted && step.segment < current.length)
-            current[step.segment] = chosen.text!.trim();
+    if (record.status !== "done") {
+        const segments = trajectorySegments(record.z0);
+        return { exact: true, segments: segments.map((text, index) => ({ index, before: text, after: text, changed: false, visits: [] })) };
+    }
+    const replay = replaySteps(record);
+    if (replay == null)
+        return { exact: false, segments: [{ index: 0, before: record.z0, after: record.z, changed: record.z0 !== record.z, visits: [] }] };
+    const visits: SegmentVisit[][] = replay.segments0.map(() => []);
+    for (const { index, step, objectiveBefore } of replay.states) {
         visits[step.segment]?.push({
-            step: position + 1,
+            step: index + 1,
             pass: step.pass,
-            accepted,
-            gain: previousBest == null ? 0 : Math.max(0, previousBest - step.best),
+            accepted: step.chosen != null,
+            gain: Math.max(0, objectiveBefore - step.best),
             candidates: step.candidates.length,
             rejected: step.candidates.flatMap((candidate) => candidate.reason == null ? [] : [candidate.reason])
         });
-        previousBest = step.best;
-    });
-
-    if (!consistent || joinSegments(current) !== z)
-        return { exact: false, segments: [{ index: 0, before: z0, after: z, changed: z0 !== z, visits: [] }] };
+    }
     return {
         exact: true,
-        segments: segments0.map((before, index) => ({
+        segments: replay.segments0.map((before, index) => ({
             index,
             before,
-            after: current[index]!,
-            changed: before !== current[index],
+            after: replay.final[index]!,
+            changed: before !== replay.final[index],
             visits: visits[index]!
         }))
     };

@@ -1,5 +1,5 @@
 import type { TokenCounter } from "../model/tokenCounter.js";
-import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "./distribution.js";
 
 export type ReasonCount = { status: "skipped" | "failed"; reason: string; count: number };
@@ -48,15 +48,14 @@ export const TOP_REASONS = 5;
 
 export function computeStats(records: Iterable<TraceRecord>, counter: TokenCounter): StatsReport {
     const all = [...records];
-    const done = all.filter((record) => record.status === "done");
-    const scored = done.filter((record) => record.score0 != null && record.score != null);
-    const values = (pick: (record: TraceRecord) => number | undefined, from: readonly TraceRecord[] = done) =>
-        distribution(from.map(pick).filter((value): value is number => value != null));
-    const improvements = scored.map((record) => record.score0!.clippedMeanNll - record.score!.clippedMeanNll);
+    const done = all.filter((record): record is DoneRecord => record.status === "done");
+    const values = (pick: (record: DoneRecord) => number | undefined) =>
+        distribution(done.map(pick).filter((value): value is number => value != null));
+    const improvements = done.map((record) => record.score0.clippedMeanNll - record.score.clippedMeanNll);
 
     const stopReasons: Record<string, number> = {};
     for (const record of done) {
-        const reason = record.stopReason ?? "(none)";
+        const reason = record.stopReason;
         stopReasons[reason] = (stopReasons[reason] ?? 0) + 1;
     }
 
@@ -73,17 +72,17 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
             x: values((record) => counter.count(record.x)),
             y: values((record) => counter.count(record.y)),
             z0: values((record) => (record.z0 == null ? undefined : counter.count(record.z0))),
-            z: values((record) => (record.z == null ? undefined : counter.count(record.z)))
+            z: values((record) => counter.count(record.z))
         },
         steps: values((record) => record.steps.length),
         acceptedSteps: values((record) => record.steps.filter((step) => step.chosen != null).length),
         acceptance: acceptanceByStep(done),
         stopReasons,
         scores: {
-            clippedMeanNllBefore: values((record) => record.score0?.clippedMeanNll, scored),
-            clippedMeanNllAfter: values((record) => record.score?.clippedMeanNll, scored),
-            pplBefore: values((record) => record.score0?.ppl, scored),
-            pplAfter: values((record) => record.score?.ppl, scored),
+            clippedMeanNllBefore: values((record) => record.score0.clippedMeanNll),
+            clippedMeanNllAfter: values((record) => record.score.clippedMeanNll),
+            pplBefore: values((record) => record.score0.ppl),
+            pplAfter: values((record) => record.score.ppl),
             improvement: distribution(improvements),
             improvedItems: improvements.filter((gain) => gain > 0).length
         },

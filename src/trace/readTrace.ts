@@ -46,7 +46,7 @@ export async function* readTraceLines(file: string, options: ReadTraceOptions = 
     } catch (error) {
         if (error instanceof ReerError)
             throw error;
-        throw new ReerError("TRACE_UNREADABLE", `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        throw unreadable(file, error);
     } finally {
         lines.close();
     }
@@ -84,16 +84,16 @@ function parseTraceLine(file: string, text: string, line: number, mayBeTorn: boo
 }
 
 function invalidLine(file: string, line: number, detail: string): ReerError {
-    return new ReerError("INVALID_TRACE", `${file} line ${line}: ${detail}`,
+    return new ReerError("TRACE_INVALID", `${file} line ${line}: ${detail}`,
         "Pass the JSONL file written by `reer synthesize` (or by `reer curate`), or repair or remove this line.");
 }
 
-async function lastByteIsNewline(file: string): Promise<boolean> {
+export async function lastByteIsNewline(file: string): Promise<boolean> {
     let handle;
     try {
         handle = await open(file, "r");
     } catch (error) {
-        throw new ReerError("TRACE_UNREADABLE", `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        throw unreadable(file, error);
     }
     try {
         const { size } = await handle.stat();
@@ -105,4 +105,11 @@ async function lastByteIsNewline(file: string): Promise<boolean> {
     } finally {
         await handle.close();
     }
+}
+
+/** A missing trace and an unreadable one are different mistakes with different fixes. */
+function unreadable(file: string, error: unknown): ReerError {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        return new ReerError("TRACE_NOT_FOUND", `No trace file at ${file}.`, "Pass the JSONL that `reer synthesize -o` wrote.");
+    return new ReerError("TRACE_UNREADABLE", `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -1,32 +1,37 @@
 import { joinSegments, segmentText } from "../text/segmentText.js";
-import type { TraceRecord } from "./traceRecordSchema.js";
-
-type Step = TraceRecord["steps"][number];
+import type { DoneRecord, TraceStep } from "./traceRecordSchema.js";
 
 /** A step of the search with the trajectory as it stood when the step began. */
 export type StepState = {
     index: number;
-    step: Step;
+    step: TraceStep;
     /** The segments before the step ran (the edited one at step.segment). */
     segments: readonly string[];
-    /** The objective of that trajectory: the best so far (undefined when the record lacks objective0). */
-    objectiveBefore: number | undefined;
+    /** The objective of that trajectory: the best so far. */
+    objectiveBefore: number;
 };
+
+/** A done record's search, step by step: the segments of z0, the state before every step, the segments of z. */
+export type Replay = { segments0: readonly string[]; states: StepState[]; final: readonly string[] };
+
+/** The segments of a stored trajectory, as the search cut it (stored trajectories are already normalised). */
+export function trajectorySegments(z: string): string[] {
+    return segmentText(z).map((segment) => segment.trim()).filter((segment) => segment !== "");
+}
 
 /**
  * Rebuilds the trajectory before every step. A trace keeps z0 and each step's edit but
  * not the segment list, so z0 is segmented again: segmentation is stable under
  * segment-then-join (the joined text splits back into the same segments). The replay is
  * checked at every step (the segment it edits must equal the step's `original`) and at
- * the end (the result must equal z), and gives undefined when any check fails, so no
- * pair is ever built from a misplaced edit.
+ * the end (the result must equal z), and gives undefined when any check fails, so nothing
+ * is ever built on a misplaced edit.
  */
-export function replaySteps(record: TraceRecord): StepState[] | undefined {
-    if (record.z0 == null || record.z == null)
+export function replaySteps(record: DoneRecord): Replay | undefined {
+    const segments0 = trajectorySegments(record.z0);
+    if (joinSegments(segments0) !== record.z0 || segments0.length !== record.segments)
         return undefined;
-    const segments = segmentText(record.z0).map((segment) => segment.trim()).filter((segment) => segment !== "");
-    if (joinSegments(segments) !== record.z0 || (record.segments != null && segments.length !== record.segments))
-        return undefined;
+    const segments = [...segments0];
     const states: StepState[] = [];
     let objective = record.objective0;
     for (const [index, step] of record.steps.entries()) {
@@ -41,7 +46,7 @@ export function replaySteps(record: TraceRecord): StepState[] | undefined {
         }
         objective = step.best;
     }
-    return joinSegments(segments) === record.z ? states : undefined;
+    return joinSegments(segments) === record.z ? { segments0, states, final: segments } : undefined;
 }
 
 /** The trajectory of a state with one segment replaced. */

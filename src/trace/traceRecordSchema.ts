@@ -1,8 +1,10 @@
 import { z } from "zod";
 
 /**
- * The published shape of one `reer synthesize` output line. Core names are fixed:
- * id, status, x, y, z0, z, score0, score, steps[].segment, steps[].best.
+ * The published shape of one `reer synthesize` output line, a union on `status`: a `done`
+ * record always carries its trajectories and scores, a `skipped` one its reason, a
+ * `failed` one its error. Core names are fixed: id, status, x, y, z0, z, score0, score,
+ * steps[].segment, steps[].best.
  */
 export const scoreSchema = z.object({
     clippedMeanNll: z.number(),
@@ -12,12 +14,18 @@ export const scoreSchema = z.object({
     sumLogprob: z.number()
 });
 
+/** Why a proposed rewrite was never scored. */
+export const candidateRejectionSchema = z.enum(["empty", "identical", "no-refine-block", "unclosed", "copies-response", "too-long"]);
+
 export const candidateSchema = z.object({
+    /** The generator's whole turn, pre-fill included. */
     raw: z.string(),
+    /** The rewritten segment, when a <refine> block was found. */
     text: z.string().optional(),
     status: z.enum(["scored", "rejected"]),
-    reason: z.enum(["empty", "identical", "no-refine-block", "copies-response"]).optional(),
+    reason: candidateRejectionSchema.optional(),
     score: scoreSchema.optional(),
+    /** The objective value; lower is better. */
     objective: z.number().optional(),
     tokensGenerated: z.number().int().optional()
 });
@@ -27,7 +35,9 @@ export const stepSchema = z.object({
     segment: z.number().int(),
     original: z.string(),
     candidates: z.array(candidateSchema),
+    /** Index into candidates of the winner, or null when the original was kept. */
     chosen: z.number().int().nullable(),
+    /** Objective of the best trajectory after this step. */
     best: z.number(),
     bestScore: scoreSchema
 });
@@ -40,37 +50,38 @@ export const modelIdentitySchema = z.object({
     architecture: z.string()
 });
 
-export const traceRecordSchema = z.object({
+/** One draft of the initial trajectory: the generator's turn and how it ended. */
+export const initialDraftSchema = z.object({
+    opener: z.string(),
+    raw: z.string(),
+    tokensGenerated: z.number().int(),
+    stop: z.string(),
+    closed: z.boolean()
+});
+
+/** One of several initial drafts (--initial-drafts): its trajectory, and its score or why it was not used. */
+export const scoredDraftSchema = initialDraftSchema.extend({
+    /** The normalised trajectory (segments trimmed, joined by blank lines). */
+    z: z.string(),
+    score: scoreSchema.optional(),
+    objective: z.number().optional(),
+    /** Why the draft could not start a search (too short, a single segment, too long). */
+    rejected: z.string().optional()
+});
+
+/** Fields every record has, whatever its status. */
+const commonFields = {
     id: z.string(),
     /** Resume key: the id, or a content hash of x and y when the input has no id. */
     key: z.string(),
     line: z.number().int(),
-    status: z.enum(["done", "skipped", "failed"]),
-    reason: z.string().optional(),
-    error: z.string().optional(),
     x: z.string(),
+    /** The answer that was scored: the response, or its text after the last "</think>". */
     y: z.string(),
-    z0: z.string().optional(),
-    z: z.string().optional(),
-    score0: scoreSchema.optional(),
-    score: scoreSchema.optional(),
-    /** The score of y with an empty z, for reference. */
-    scoreEmptyZ: scoreSchema.optional(),
+    /** Characters of thinking cut from the front of the response to get y (absent when none). */
+    thinkingStrippedChars: z.number().int().optional(),
     objective: z.string(),
-    objective0: z.number().optional(),
-    objectiveFinal: z.number().optional(),
     steps: z.array(stepSchema),
-    stopReason: z.string().optional(),
-    segments: z.number().int().optional(),
-    initial: z.object({
-        opener: z.string(),
-        raw: z.string(),
-        tokensGenerated: z.number().int(),
-        stop: z.string(),
-        closed: z.boolean()
-    }).optional(),
-    /** How y was split for scoring: the unscored head's length in characters. */
-    yHeadChars: z.number().int().optional(),
     models: z.object({ generator: modelIdentitySchema, scorer: modelIdentitySchema }),
     prompts: z.array(z.string()),
     seed: z.number().int(),
@@ -91,7 +102,62 @@ export const traceRecordSchema = z.object({
         scoringMs: z.number()
     }),
     reerVersion: z.string()
+};
+
+export const doneRecordSchema = z.object({
+    ...commonFields,
+    status: z.literal("done"),
+    z0: z.string(),
+    z: z.string(),
+    score0: scoreSchema,
+    score: scoreSchema,
+    /** The score of y with an empty z, for reference. */
+    scoreEmptyZ: scoreSchema.optional(),
+    objective0: z.number(),
+    objectiveFinal: z.number(),
+    stopReason: z.string(),
+    /** What stopped the search midway when stopReason is "error"; z is the best found before it. */
+    stopError: z.string().optional(),
+    segments: z.number().int(),
+    initial: initialDraftSchema.optional(),
+    /** Every draft, when more than one was made. */
+    drafts: z.array(scoredDraftSchema).optional(),
+    /** How y was split for scoring: the unscored head's length in characters. */
+    yHeadChars: z.number().int().optional()
 });
 
+export const skippedRecordSchema = z.object({
+    ...commonFields,
+    status: z.literal("skipped"),
+    reason: z.string(),
+    z0: z.string().optional(),
+    initial: initialDraftSchema.optional(),
+    drafts: z.array(scoredDraftSchema).optional()
+});
+
+export const failedRecordSchema = z.object({
+    ...commonFields,
+    status: z.literal("failed"),
+    error: z.string(),
+    z0: z.string().optional(),
+    initial: initialDraftSchema.optional()
+});
+
+export const traceRecordSchema = z.discriminatedUnion("status", [doneRecordSchema, skippedRecordSchema, failedRecordSchema]);
+
 export type TraceRecord = z.infer<typeof traceRecordSchema>;
+export type DoneRecord = z.infer<typeof doneRecordSchema>;
+export type SkippedRecord = z.infer<typeof skippedRecordSchema>;
+export type FailedRecord = z.infer<typeof failedRecordSchema>;
 export type TraceScore = z.infer<typeof scoreSchema>;
+export type TraceStep = z.infer<typeof stepSchema>;
+export type InitialDraft = z.infer<typeof initialDraftSchema>;
+export type ScoredDraft = z.infer<typeof scoredDraftSchema>;
+export type TraceCandidate = z.infer<typeof candidateSchema>;
+export type CandidateRejection = z.infer<typeof candidateRejectionSchema>;
+export type TraceStatus = TraceRecord["status"];
+
+/** Why a record did not finish: the skip reason or the failure, undefined for a done record. */
+export function recordNote(record: TraceRecord): string | undefined {
+    return record.status === "skipped" ? record.reason : record.status === "failed" ? record.error : undefined;
+}

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { curateCommand } from "../../src/cli/commands/curateCommand.js";
 import { ReerError } from "../../src/errors/ReerError.js";
-import { makeTraceRecord } from "./traceRecordFixture.js";
+import { asDone, makeTraceRecord } from "./traceRecordFixture.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-curate-cli-"));
 const readJsonl = (file: string) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -24,8 +24,8 @@ describe("reer curate", () => {
     });
 
     const trace = path.join(dir, "trace.jsonl");
-    const waiting = makeTraceRecord({ id: "b", z: "The keeper's fear has to show early, in small details such as shaking hands on the stairs.\n\n" +
-        "The storm then forces a choice, and lighting the lamp is the turn of the story. Wait, maybe not." });
+    const waiting = asDone(makeTraceRecord({ id: "b", z: "The keeper's fear has to show early, in small details such as shaking hands on the stairs.\n\n" +
+        "The storm then forces a choice, and lighting the lamp is the turn of the story. Wait, maybe not." }));
     writeFileSync(trace, [
         // An unknown key must survive: kept records are written unchanged.
         JSON.stringify({ ...makeTraceRecord({ id: "a" }), extra: { note: 1 } }),

@@ -3,7 +3,7 @@ import { curationConfigSchema, type CurationConfig } from "../../src/curation/cu
 import { curateRecords } from "../../src/curation/Curator.js";
 import { estimatedTokenCounter, type TokenCounter } from "../../src/model/tokenCounter.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
-import { defaultZ, makeTraceRecord, score } from "./traceRecordFixture.js";
+import { asDone, defaultZ, makeTraceRecord, score } from "./traceRecordFixture.js";
 
 /** The filters an item fails under a config (defaults, with `config` merged in). */
 function failedFilters(record: TraceRecord, config: Record<string, unknown> = {}, counter: TokenCounter = estimatedTokenCounter): string[] {
@@ -105,9 +105,9 @@ describe("leakage", () => {
 
 describe("length", () => {
     it("drops items outside the token bounds of x, y or z", () => {
-        const record = makeTraceRecord();
+        const record = asDone(makeTraceRecord());
         // The estimate: 1 token per 4 characters (no CJK here).
-        const zTokens = Math.ceil(Array.from(record.z!).length / 4);
+        const zTokens = Math.ceil(Array.from(record.z).length / 4);
         expect(failedFilters(record, { length: { z: { max: zTokens - 1 } } })).toEqual(["length"]);
         expect(failedFilters(record, { length: { z: { min: zTokens, max: zTokens } } })).toEqual([]);
         expect(failedFilters(record, { length: { x: { min: 1000 } } })).toEqual(["length"]);
@@ -132,8 +132,8 @@ describe("improvement", () => {
         expect(failedFilters(makeTraceRecord({ score0: score(1.5), score: score(1.21) }), { improvement: { min: 0.3 } })).toEqual(["improvement"]);
     });
 
-    it("drops a done item without scores", () => {
-        expect(failedFilters(makeTraceRecord({ score0: undefined }))).toEqual(["improvement"]);
+    it("cannot meet a done item without scores: the trace schema refuses one", () => {
+        expect(() => makeTraceRecord({ score0: undefined })).toThrow(/score0/u);
     });
 });
 
@@ -190,7 +190,7 @@ describe("summary", () => {
             makeTraceRecord({ id: "a" }),
             makeTraceRecord({ id: "b", z: longCalmZ + " Wait.", initial }),
             makeTraceRecord({ id: "c", z: longCalmZ + " Hmm." }),
-            makeTraceRecord({ id: "d", status: "skipped", z: undefined })
+            makeTraceRecord({ id: "d", status: "skipped", reason: "initial trajectory has a single segment", z: undefined })
         ];
         const { summary } = curateRecords(records, curationConfigSchema.parse({}), estimatedTokenCounter);
         expect(summary).toMatchObject({ read: 4, kept: 1, dropped: 3 });

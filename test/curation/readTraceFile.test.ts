@@ -41,6 +41,6 @@ describe("readTraceFile", () => {
     });
 
     it("reports a missing file", async () => {
-        await expect(readTraceFile(path.join(dir, "missing.jsonl"))).rejects.toThrow(/Cannot read/u);
+        await expect(readTraceFile(path.join(dir, "missing.jsonl"))).rejects.toMatchObject({ code: "TRACE_NOT_FOUND", message: expect.stringMatching(/No trace file/u) });
     });
 });

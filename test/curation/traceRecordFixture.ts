@@ -1,7 +1,7 @@
 // Builds valid trace records for tests: a small done record by default, any field
 // overridden. Every fixture goes through traceRecordSchema.parse, so a test can never
 // pass on a record that `reer synthesize` could not have written.
-import { traceRecordSchema, type TraceRecord, type TraceScore } from "../../src/trace/traceRecordSchema.js";
+import { traceRecordSchema, type DoneRecord, type TraceRecord, type TraceScore } from "../../src/trace/traceRecordSchema.js";
 
 export function score(clippedMeanNll: number, ppl = Math.exp(clippedMeanNll)): TraceScore {
     return { clippedMeanNll, meanNll: clippedMeanNll, ppl, tokenCount: 20, sumLogprob: -clippedMeanNll * 20 };
@@ -43,4 +43,11 @@ export function makeTraceRecord(overrides: Partial<TraceRecord> & Record<string,
         reerVersion: "0.1.0",
         ...overrides
     });
+}
+
+/** The record as a done one; fails the test when it is not. */
+export function asDone(record: TraceRecord): DoneRecord {
+    if (record.status !== "done")
+        throw new Error(`expected a done record, got ${record.status}`);
+    return record;
 }

@@ -10,7 +10,7 @@ import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { ReerError } from "../../src/errors/ReerError.js";
 import { resolveExportFormat } from "../../src/export/exportFormats.js";
 import { exportRecords } from "../../src/export/exportRecords.js";
-import { makeTraceRecord } from "../curation/traceRecordFixture.js";
+import { asDone, makeTraceRecord } from "../curation/traceRecordFixture.js";
 import { searchedRecord } from "./searchFixture.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-export-"));
@@ -28,7 +28,7 @@ const keptFile = path.join(dir, "kept.jsonl");
 writeFileSync(keptFile, curated.kept.map((record) => JSON.stringify(record) + "\n").join(""));
 const keptIds = ["searched", "plain"];
 const byId = new Map(records.map((record) => [record.id, record]));
-const turn = (id: string) => `<think>\n${byId.get(id)!.z}\n</think>\n\n${byId.get(id)!.y}`;
+const turn = (id: string) => `<think>\n${asDone(byId.get(id)!).z}\n</think>\n\n${byId.get(id)!.y}`;
 
 const readJsonl = (file: string) => readFileSync(file, "utf8").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
 const exportTo = async (name: string, args: string[]) => {

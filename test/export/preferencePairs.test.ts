@@ -8,7 +8,7 @@ import { rewriteA, searchedRecord, segmentA, segmentB, worseA } from "./searchFi
 
 describe("replaySteps", () => {
     it("rebuilds the trajectory before each step", () => {
-        const states = replaySteps(searchedRecord())!;
+        const states = replaySteps(searchedRecord())!.states;
         expect(states.map((state) => [state.segments, state.objectiveBefore])).toEqual([
             [[segmentA, segmentB], 1.4],
             [[rewriteA, segmentB], 1.0]

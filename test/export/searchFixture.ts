@@ -1,8 +1,8 @@
 // A done record whose search accepted one rewrite: the trajectory z0 = A + B becomes
 // A' + B at step 0 (A'' scored worse, a third candidate had no <refine> block, a fourth tied with A'), and
 // step 1 found nothing better for B (its only candidate scored worse than the best).
-import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
-import { makeTraceRecord, score } from "../curation/traceRecordFixture.js";
+import type { DoneRecord } from "../../src/trace/traceRecordSchema.js";
+import { asDone, makeTraceRecord, score } from "../curation/traceRecordFixture.js";
 
 export const segmentA = "The reader is a child at bedtime, so the story needs a gentle start, one clear fear and a brave turn near the end.";
 export const segmentB = "The lighthouse gives the setting: the stairs, the lamp, the storm outside and the small boat that needs the light to get home.";
@@ -11,8 +11,8 @@ export const worseA = "Children like stories. The story should be a story about 
 export const tiedA = "Bedtime listener: a soft opening, a single fear, and bravery at the close.";
 export const worseB = "Describe the lighthouse.";
 
-export function searchedRecord(overrides: Partial<TraceRecord> = {}): TraceRecord {
-    return makeTraceRecord({
+export function searchedRecord(overrides: Partial<DoneRecord> = {}): DoneRecord {
+    return asDone(makeTraceRecord({
         id: "searched",
         z0: `${segmentA}\n\n${segmentB}`,
         z: `${rewriteA}\n\n${segmentB}`,
@@ -38,5 +38,5 @@ export function searchedRecord(overrides: Partial<TraceRecord> = {}): TraceRecor
             }
         ],
         ...overrides
-    });
+    }));
 }

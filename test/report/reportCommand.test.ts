@@ -7,7 +7,7 @@ import { ReerError } from "../../src/errors/ReerError.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { compareTokenLogprobs } from "../../src/report/tokenComparison.js";
 import { scoreRecords, type RecordScore } from "../../src/scoring/scoreRecords.js";
-import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
+import type { DoneRecord, TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { doneRecord, sampleTrace } from "./traceFixtures.js";
 
@@ -24,7 +24,7 @@ async function report(args: string[]): Promise<void> {
 }
 
 /** A story item in words the tiny test model's vocabulary can encode, scored with the plain layout. */
-function storyRecord(): TraceRecord {
+function storyRecord(): DoneRecord {
     const sentence = (words: string) => `${words} `.repeat(4).trim();
     return doneRecord(1, {
         id: "story",

@@ -4,7 +4,7 @@ import type { TokenComparison } from "../../src/report/tokenComparison.js";
 import { aggregateLogprobs } from "../../src/scoring/scoreAggregates.js";
 import { joinSegments, splitHeadTail } from "../../src/text/segmentText.js";
 import { seededRandom } from "../../src/util/seededRandom.js";
-import { traceRecordSchema, type TraceRecord, type TraceScore } from "../../src/trace/traceRecordSchema.js";
+import { doneRecordSchema, traceRecordSchema, type DoneRecord, type TraceRecord, type TraceScore } from "../../src/trace/traceRecordSchema.js";
 
 type StepPlan = {
     segment: number;
@@ -51,7 +51,7 @@ function base(id: string, line: number, x: string, y: string) {
 }
 
 /** A finished item whose steps replay onto `segments` exactly as the loop would have applied them. */
-export function doneRecord(line: number, plan: DonePlan): TraceRecord {
+export function doneRecord(line: number, plan: DonePlan): DoneRecord {
     const current = plan.segments.map((segment) => segment.trim());
     const tokenCount = plan.yTokens ?? 40 + Math.round(plan.y.length / 4);
     let best = plan.score0;
@@ -77,7 +77,7 @@ export function doneRecord(line: number, plan: DonePlan): TraceRecord {
         return { pass: step.pass ?? 1, segment: step.segment, original, candidates, chosen, best, bestScore: score(best, tokenCount) };
     });
     const z0 = joinSegments(plan.segments);
-    return traceRecordSchema.parse({
+    return doneRecordSchema.parse({
         ...base(plan.id, line, plan.x, plan.y),
         prompts: plan.prompts ?? PAPER_PROMPTS,
         status: "done",

@@ -1,11 +1,12 @@
-import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { ReerError } from "../../errors/ReerError.js";
 import { readRecords } from "../../io/readRecords.js";
 import { findJobOutputs } from "../../sharding/findShardOutputs.js";
 import { mergeTraces } from "../../sharding/mergeTraces.js";
 import { itemKey } from "../../synthesis/runSynthesis.js";
-import { TraceStore } from "../../trace/TraceStore.js";
+import { readTraceFile } from "../../trace/readTrace.js";
+import { writeFileAtomic } from "../../io/writeFileAtomic.js";
 
 type MergeFlags = {
     output: string;
@@ -41,11 +42,10 @@ Example (a job run as --shard 0/3 .. 2/3 with -o out/traces.jsonl):
                     throw new ReerError("TRACE_NOT_FOUND", `No trace file or shard files found for ${trace}.`);
                 return found.length > 0 ? found : [trace];
             }))];
-            const result = mergeTraces(keys, files.map((file) => ({ file, records: TraceStore.read(file).records })));
-
-            const temporary = `${flags.output}.tmp-${process.pid}`;
-            writeFileSync(temporary, result.merged.map((record) => JSON.stringify(record) + "\n").join(""));
-            renameSync(temporary, flags.output);
+            // A torn last line is a shard still being written (or killed): its item counts as missing.
+            const sources = await Promise.all(files.map(async (file) => ({ file, records: await readTraceFile(file, { onTornTail: () => {} }) })));
+            const result = mergeTraces(keys, sources);
+            writeFileAtomic(flags.output, result.merged.map((record) => JSON.stringify(record) + "\n").join(""));
 
             const byStatus = { done: 0, skipped: 0, failed: 0 };
             for (const record of result.merged)

@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { ReerError } from "../../errors/ReerError.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { chooseItem } from "../../report/chooseItem.js";
 import { DEFAULT_MAX_ITEMS, renderReport } from "../../report/renderReport.js";
 import { scoringTemplateOf } from "../../report/scoringTemplate.js";
 import { compareTokenLogprobs, type TokenComparison } from "../../report/tokenComparison.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
-import { TraceStore } from "../../trace/TraceStore.js";
+import { readTraceFile } from "../../trace/readTrace.js";
 import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 import { addEngineOptions, loadModelFromFlags, resolveThreads, type EngineFlags } from "../engineOptions.js";
 import { negativeNumber, positiveInteger } from "../parseOptions.js";
@@ -43,7 +42,7 @@ Examples:
   reer report traces.jsonl -o report.html
   reer report traces.jsonl -o report.html --item ex-bread --model models/qwen2.5-7b-instruct-q4_k_m.gguf --threads 4`);
     return command.action(async (trace: string, flags: ReportFlags) => {
-        const records = readTrace(trace);
+        const records = await readTrace(trace);
         const chosen = records[chooseItem(records, flags.item)]!;
         const tokens = flags.model == null ? undefined : await rescore(chosen, flags);
         const html = renderReport(records, {
@@ -59,17 +58,10 @@ Examples:
     });
 }
 
-function readTrace(file: string): TraceRecord[] {
-    if (!existsSync(file))
-        throw new ReerError("TRACE_MISSING", `No trace file at ${file}.`, "Pass the JSONL that `reer synthesize -o` wrote.");
-    try {
-        return TraceStore.read(file).records;
-    } catch (error) {
-        // TraceStore's hint is about resuming a run; here the file is only read.
-        if (error instanceof ReerError)
-            throw new ReerError("TRACE_INVALID", error.message, "reer report reads the JSONL written by `reer synthesize`, one record per line.");
-        throw error;
-    }
+async function readTrace(file: string): Promise<TraceRecord[]> {
+    return await readTraceFile(file, {
+        onTornTail: (line) => process.stderr.write(`note: ignoring the unfinished last line ${line} of ${file} (a run still writing, or killed)\n`)
+    });
 }
 
 async function rescore(record: TraceRecord, flags: ReportFlags): Promise<TokenComparison> {

@@ -2,7 +2,7 @@ import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 
 /** How much the search lowered the clipped mean NLL of y: score0 - score (positive is better). */
 export function scoreImprovement(record: TraceRecord): number | undefined {
-    if (record.score0 == null || record.score == null)
+    if (record.status !== "done")
         return undefined;
     return record.score0.clippedMeanNll - record.score.clippedMeanNll;
 }
