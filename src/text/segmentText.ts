@@ -8,16 +8,27 @@
  *    blank-line separator: so "\n\n\n" and "\n  \t\n" are one separator each, and a
  *    line holding only whitespace (spaces, tabs, "\r", NBSP, U+3000, ...) is blank.
  *    "\r\n" line breaks work because "\r" is whitespace.
- * 3. Split on blank-line separators. If that gives one piece or none, split on runs
- *    holding one or more "\n" instead (a poem without stanza breaks).
+ * 3. Split on blank-line separators and merge short chunks (rule 5). If that leaves one
+ *    segment or none, split on runs holding one or more "\n" instead and merge again
+ *    (a poem without stanza breaks). The choice is made after merging, as the reference
+ *    does: a title, a blank line and one paragraph of several lines is one blank-line
+ *    segment, so its lines are split.
  * 4. A separator inside a LaTeX display block `\[ ... \]` is never a split point. A
  *    block runs from `\[` to the first `\]` after it; an unclosed `\[` protects the rest
- *    of the text. `\\` is a LaTeX line break, not an escape of the next bracket, so
- *    `\\[2pt]` opens nothing.
+ *    of the text.
  * 5. A chunk is short when its trimmed text has fewer than `minChunkChars` Unicode code
- *    points (not UTF-16 units, so one CJK ideograph or emoji counts once). Short chunks
- *    join the next chunk that is not short; short chunks after the last long one join
- *    the last segment. If no chunk is long, the whole text is one segment.
+ *    points (not UTF-16 units, so one CJK ideograph or emoji counts once, as Python's
+ *    len() does). Short chunks join the next chunk that is not short; short chunks after
+ *    the last long one join the last segment. If no chunk is long, the whole text is
+ *    one segment.
+ *
+ * Where this differs from the reference, which splits on the literal strings "\n\n"
+ * and "\n" (the first two keep invisible whitespace from changing the segmentation):
+ * - a line of only spaces or tabs is blank, and "\n\n\n" is one separator, not a
+ *   break plus a chunk starting with "\n";
+ * - a chunk's length is measured after trimming, so indentation cannot make it long;
+ * - `\\` is a LaTeX line break, not an escape of the next bracket, so `\\[2pt]` opens
+ *   no display block.
  *
  * Invariant: segments are non-empty, start and end with non-whitespace, and are exact
  * substrings of the input, in order, separated only by whitespace: the input is
@@ -48,10 +59,11 @@ export function segmentSpans(text: string, options: SegmentOptions = {}): Segmen
     const end = text.trimEnd().length;
 
     const runs = whitespaceRuns(text, start, end, displayBlocks(text));
-    let chunks = chunksBetween(text, start, end, runs.filter((run) => run.newlines >= 2));
-    if (chunks.length <= 1)
-        chunks = chunksBetween(text, start, end, runs);
-    return mergeShortChunks(chunks, minChunkChars);
+    const paragraphs = mergeShortChunks(chunksBetween(text, start, end, runs.filter((run) => run.newlines >= 2)), minChunkChars);
+    // Decided after merging: blank lines that only separate a title from the text do not count.
+    if (paragraphs.length >= 2)
+        return paragraphs;
+    return mergeShortChunks(chunksBetween(text, start, end, runs), minChunkChars);
 }
 
 export function segmentText(text: string, options: SegmentOptions = {}): string[] {

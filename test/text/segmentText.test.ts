@@ -69,8 +69,17 @@ describe("segmentText: single-newline fallback", () => {
         ]);
     });
 
-    it("does not fall back when blank lines give two pieces, even if they merge into one", () => {
-        expect(segmentText(`Title\n\n${A}\n${B}`)).toEqual([`Title\n\n${A}\n${B}`]);
+    it("falls back when blank lines give two pieces that merge into one", () => {
+        expect(segmentText(`Title\n\n${A}\n${B}`)).toEqual([`Title\n\n${A}`, B]);
+    });
+
+    it("falls back when a short closing paragraph merges into the one before it", () => {
+        // Two 120-character lines, a blank line, a 20-character line: one blank-line segment.
+        expect(segmentText(`${B}\n${C}\n\nThe water went down.`)).toEqual([B, `${C}\n\nThe water went down.`]);
+    });
+
+    it("does not fall back when blank lines leave two segments after merging", () => {
+        expect(segmentText(`Title\n\n${A}\n${B}\n\n${C}`)).toEqual([`Title\n\n${A}\n${B}`, C]);
     });
 });
 
@@ -224,6 +233,10 @@ describe("splitHeadTail", () => {
         expect(splitHeadTail(`春天的河\n　　${Z1}\n　　${Z2}`)).toEqual({ head: `春天的河\n　　${Z1}`, tail: `\n　　${Z2}` });
     });
 
+    it("splits y by lines when its blank-line paragraphs merge into one", () => {
+        expect(splitHeadTail(`${B}\n${C}\n\nThe water went down.`)).toEqual({ head: B, tail: `\n${C}\n\nThe water went down.` });
+    });
+
     it("passes minChunkChars through", () => {
         expect(splitHeadTail("One.\n\nTwo.", { minChunkChars: 1 })).toEqual({ head: "One.", tail: "\n\nTwo." });
     });
@@ -233,7 +246,7 @@ describe("splitHeadTail", () => {
 const INPUTS: string[] = [
     "", "   ", "\n\n \t\n\r\n", "Hello", A, POEM,
     `${A}\n\n${B}\n\n${C}`, `${A}\n  \t\n${B}`, `  ${A}   \n\n    ${B}\t\n`, `${A}\n\n\n${B}\n\n\n\n\n${C}`,
-    `${A}\r\n\r\n${B}`, `${A}\n${B}\n\n${C}`, `${A}\n${B}\n${C}`, `\n\n${A}\n${B}\n\n`, `Title\n\n${A}\n${B}`,
+    `${A}\r\n\r\n${B}`, `${A}\n${B}\n\n${C}`, `${A}\n${B}\n${C}`, `\n\n${A}\n${B}\n\n`, `Title\n\n${A}\n${B}`, `${B}\n${C}\n\nThe water went down.`,
     `The Flood\n\n${A}\n\n${B}`, `I.\n\nThe Flood\n\nA story\n\n${A}\n\n${B}`, `Chapter 1\nThe Flood\n${A}\n${B}`,
     `${A}\n\n${B}\n\nThe end.\n\n— Anonymous`, "One.\n\nTwo.\n\nThree.",
     `${A}\n\n\\[\n\\sum_{k=1}^{n} k\n\n= x\n\\]\n\n${B}`, "Intro\n\n\\[\nx = 1\n\nOutro", "Let\n\\[\na\n\nb\n\\]\nso",
