@@ -28,6 +28,7 @@ import { runRefinementLoop } from "../src/search/RefinementLoop.js";
 import { resolveCandidateMode } from "../src/synthesis/candidateMode.js";
 import { runSynthesis, type SynthesisInput } from "../src/synthesis/runSynthesis.js";
 import { segmentText } from "../src/text/segmentText.js";
+import { recordNote } from "../src/trace/traceRecordSchema.js";
 import { deriveSeed } from "../src/util/seededRandom.js";
 
 const { values: args } = parseArgs({
@@ -101,8 +102,9 @@ await runSynthesis({
         promptEvalMs += event.record.timings.promptEvalMs ?? 0;
         scoringMs += event.record.timings.scoringMs;
         itemMs += event.record.timings.totalMs;
-        console.log(`  engine: ${event.record.id} ${event.record.status}${event.record.reason == null ? "" : ` (${event.record.reason})`}, ${event.record.steps.length} steps, ` +
-            `z ${event.record.z0 === event.record.z ? "unchanged" : "improved"}`);
+        const note = recordNote(event.record);
+        console.log(`  engine: ${event.record.id} ${event.record.status}${note == null ? "" : ` (${note})`}, ${event.record.steps.length} steps, ` +
+            `z ${event.record.status === "done" && event.record.z0 !== event.record.z ? "improved" : "unchanged"}`);
     }
 });
 const engineMs = performance.now() - engineStart;
@@ -146,8 +148,8 @@ await generator.withGroup(async ([lane]) => {
                     await lane!.reset();
                     const prompt = prompter.edit(item.prompt, item.response, request.before, request.current, request.after);
                     const generation = await timedGeneration(() => lane!.generate(prompt.tokens,
-                        { ...sampling, seed: deriveSeed(config.seed, key, "edit", request.pass, request.segment, k), stopStrings: ["</refine>"] }));
-                    proposals.push({ raw: prompt.prefill + generation.text, cutByTokenLimit: generation.stop === "max-tokens" });
+                        { ...sampling, seed: deriveSeed(config.seed, key, "edit", request.pass, request.segment, k) }));
+                    proposals.push({ raw: prompt.prefill + generation.text });
                 }
                 return proposals;
             },

@@ -24,12 +24,20 @@ export const searchConfigSchema = z.object({
     /** Reject a candidate that copies a run of at least this many characters of y verbatim. */
     maxVerbatimChars: z.number().int().min(10).default(120),
     /**
-     * Accept a rewrite that the token cap cut before its </refine>, as far as it got. The
-     * preset rejects it; small token budgets (or models that never close the tag) may not.
+     * Take a last <refine> block that was never closed (text to the end of the turn), as the
+     * reference does; false rejects it as "unclosed".
      */
-    acceptUnclosedRewrite: z.boolean().default(false),
+    acceptUnclosedRewrite: z.boolean().default(true),
     /** Drop an item whose initial z has fewer tokens than this. */
-    minThinkingTokens: z.number().int().min(0).default(100)
+    minThinkingTokens: z.number().int().min(0).default(100),
+    /**
+     * The longest z the search may produce, in tokens of the generator and of the scorer
+     * alike; a rewrite that would make z longer is refused as "too-long". The contexts are
+     * sized for it. Default: twice the new-token cap.
+     */
+    maxThinkingTokens: z.number().int().min(1).optional(),
+    /** Initial trajectories drafted per item; the search starts from the best-scoring one. */
+    initialDrafts: z.number().int().min(1).max(64).default(1)
 }).strict();
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;

@@ -38,8 +38,18 @@ export const synthesisConfigSchema = z.object({
     generatorTemplate: z.enum(["chat", "none"]).default("chat"),
     /** "paper": the scorer's chat template with <think>/<answer>; "none": plain text. */
     scorerTemplate: z.enum(["paper", "none"]).default("paper"),
+    /**
+     * When a response holds "</think>" (data made by reasoning models), y is the text after
+     * its last "</think>", as in the reference; false scores the whole response.
+     */
+    answerAfterThink: z.boolean().default(true),
     fields: fieldNamesSchema.default(fieldNamesSchema.parse({}))
 }).strict();
 
 export type SamplingConfig = z.infer<typeof samplingConfigSchema>;
+
+/** The bound on z that a config gives: its own, or twice the new-token cap. */
+export function maxThinkingTokensOf(config: SynthesisConfig): number {
+    return config.search.maxThinkingTokens ?? 2 * config.sampling.maxTokens;
+}
 export type SynthesisConfig = z.infer<typeof synthesisConfigSchema>;

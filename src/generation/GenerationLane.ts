@@ -80,7 +80,10 @@ export class GenerationLane {
         // Keep the shared prefix, but always evaluate the last prompt token to get fresh logits.
         const keep = await this.keepPrefixOf(prompt, prompt.length - 1);
         let promptMs: number | undefined;
-        const model = this.model.model;
+        const model = this.model;
+        // The prompt's last tokens lead into the first new one: SentencePiece needs them to
+        // keep the leading space of a continuation (" wants" after "the user").
+        const lead = prompt.slice(-8);
         const generated: Token[] = [];
         let stop: Generation["stop"] = "max-tokens";
         const stopStrings = sampling.stopStrings ?? [];
@@ -97,14 +100,16 @@ export class GenerationLane {
                 yieldEogToken: true
             })) {
                 promptMs ??= performance.now() - started;
-                if (model.isEogToken(token)) {
+                if (model.isEndOfGeneration(token)) {
                     stop = "eog";
                     break;
                 }
-                // Only the last few characters can complete a stop string.
-                tail = (tail + model.detokenize([token], false, generated.slice(-8))).slice(-(longestStop + 64));
+                // Only the last few characters can complete a stop string; a call without
+                // stop strings detokenises nothing per token.
+                if (stopStrings.length > 0)
+                    tail = (tail + model.detokenize([token], false, [...lead, ...generated].slice(-8))).slice(-(longestStop + 64));
                 generated.push(token);
-                if (stopStrings.some((stopString) => tail.includes(stopString))) {
+                if (stopStrings.length > 0 && stopStrings.some((stopString) => tail.includes(stopString))) {
                     stop = "stop-string";
                     break;
                 }
@@ -112,7 +117,7 @@ export class GenerationLane {
                     break;
             }
         }
-        let text = model.detokenize(generated, false);
+        let text = model.detokenize(generated, false, lead);
         if (stop === "stop-string")
             text = cutAfterFirstStop(text, stopStrings);
         return { text, tokens: generated.length, stop, reusedPromptTokens: keep, promptMs: promptMs ?? performance.now() - started };

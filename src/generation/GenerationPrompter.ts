@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Token } from "node-llama-cpp";
-import { z } from "zod";
 import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import { ChatTemplate, type ChatMessage } from "../prompts/ChatTemplate.js";
@@ -20,15 +17,12 @@ export type GenerationPrompt = {
     templateIds: string[];
 };
 
-const openersSchema = z.array(z.object({ text: z.string(), weight: z.number().positive() })).min(1);
-
 /**
  * Builds the generator's prompts (method.md sections 3 and 5) from the prompt files, in
  * the generator's chat template ("chat") or as plain text for models without one ("none").
  */
 export class GenerationPrompter {
     private readonly template: ChatTemplate | undefined;
-    private readonly openers = new Map<PromptLanguage, z.infer<typeof openersSchema>>();
 
     public constructor(private readonly model: LoadedModel, private readonly prompts: PromptSet, public readonly mode: GeneratorTemplateMode) {
         if (mode === "chat") {
@@ -36,7 +30,7 @@ export class GenerationPrompter {
             if (source == null)
                 throw new ReerError("NO_CHAT_TEMPLATE", `The generator ${model.identity.name} has no chat template.`,
                     "Use an instruct model as --generator, or --generator-template none for plain-text prompts (useful only for tests).");
-            this.template = new ChatTemplate(source, { bos: model.model.tokens.bosString, eos: model.model.tokens.eosString });
+            this.template = new ChatTemplate(source, model.specialTokenTexts);
         }
     }
 
@@ -46,18 +40,12 @@ export class GenerationPrompter {
 
     /** The opener that starts the thinking, drawn with the preset's weights from `seed`. */
     public drawOpener(language: PromptLanguage, seed: number): string {
-        let openers = this.openers.get(language);
-        if (openers == null) {
-            const file = path.join(this.prompts.dir, language, "openers.json");
-            try {
-                openers = openersSchema.parse(JSON.parse(readFileSync(file, "utf8")));
-            } catch (error) {
-                throw new ReerError("PROMPT_MISSING", `Cannot read openers from ${file}: ${error instanceof Error ? error.message : String(error)}`,
-                    'It must be a JSON array of {"text": string, "weight": number}.');
-            }
-            this.openers.set(language, openers);
-        }
-        return weightedChoice(openers, seededRandom(seed)).text;
+        return weightedChoice(this.prompts.openers(language), seededRandom(seed)).text;
+    }
+
+    /** Every opener of the language: the longest one sizes the initial prompt's budget. */
+    public openers(language: PromptLanguage): string[] {
+        return this.prompts.openers(language).map((opener) => opener.text);
     }
 
     public initial(x: string, y: string, opener: string): GenerationPrompt {

@@ -27,7 +27,7 @@ export class Generator {
     }
 
     public static async create(model: LoadedModel, options: GeneratorOptions): Promise<Generator> {
-        const context = await model.model.createContext({
+        const context = await model.createContext({
             contextSize: options.contextSize,
             sequences: options.groups * options.lanesPerGroup,
             threads: options.threads,
@@ -41,6 +41,10 @@ export class Generator {
 
     public get contextSize(): number {
         return this.context.contextSize;
+    }
+
+    public get batchSize(): number {
+        return this.context.batchSize;
     }
 
     /**

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import type { GgufFileInfo, LlamaModel, Token } from "node-llama-cpp";
+import type { GgufFileInfo, LlamaContext, LlamaContextOptions, LlamaModel, Token } from "node-llama-cpp";
 import { UnsupportedArchitectureError } from "../errors/modelErrors.js";
 import { LlamaRuntime, type RuntimeOptions } from "../engine/LlamaRuntime.js";
 import { readModelHeader } from "./readModelHeader.js";
@@ -62,6 +62,40 @@ export class LoadedModel {
             architecture
         };
         return new LoadedModel(runtime, model, header, identity, new VocabularyGuard(model, name));
+    }
+
+    /** A new context on this model; pass `threads` always (llama.cpp's default oversubscribes small machines). */
+    public async createContext(options: LlamaContextOptions & { threads: number }): Promise<LlamaContext> {
+        return await this.model.createContext(options);
+    }
+
+    /** Layers offloaded to the GPU (0 on the CPU backend). */
+    public get gpuLayers(): number {
+        return this.model.gpuLayers;
+    }
+
+    /** Whether generation and scoring on this model run on a GPU. */
+    public get onGpu(): boolean {
+        return this.runtime.llama.gpu !== false && this.model.gpuLayers > 0;
+    }
+
+    /** The CPU threads to use when none are given: the machine's math cores. */
+    public get defaultThreads(): number {
+        return Math.max(1, this.runtime.llama.cpuMathCores);
+    }
+
+    /** Text of the BOS and EOS tokens, as chat templates refer to them. */
+    public get specialTokenTexts(): { bos: string | undefined; eos: string | undefined } {
+        return { bos: this.model.tokens.bosString ?? undefined, eos: this.model.tokens.eosString ?? undefined };
+    }
+
+    public isEndOfGeneration(token: Token): boolean {
+        return this.model.isEogToken(token);
+    }
+
+    /** Text of `tokens`; `lastTokens` (the tokens before them) lets SentencePiece place leading spaces right. */
+    public detokenize(tokens: readonly Token[], specialTokens = false, lastTokens?: readonly Token[]): string {
+        return this.model.detokenize(tokens, specialTokens, lastTokens);
     }
 
     public get trainContextSize(): number {

@@ -16,7 +16,7 @@ const slot = (index: number): string => `\u0000reer-slot-${index}\u0000`;
 export class ChatTemplate {
     private readonly template: Template;
 
-    public constructor(source: string, private readonly specialStrings: { bos: string | null; eos: string | null }) {
+    public constructor(source: string, private readonly specialStrings: { bos?: string | null; eos?: string | null }) {
         try {
             this.template = new Template(source);
         } catch (error) {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
 import { ReerError } from "../errors/ReerError.js";
 import type { Language } from "../text/cjk.js";
 
@@ -11,6 +12,11 @@ export type PromptLanguage = Language;
 /** The prompts shipped with the package: <package root>/prompts/<language>/<name>.txt */
 export const builtinPromptsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prompts");
 
+const openersSchema = z.array(z.object({ text: z.string(), weight: z.number().positive() })).min(1);
+
+/** The openers that start a thinking trajectory, with their draw weights. */
+export type Opener = z.infer<typeof openersSchema>[number];
+
 /**
  * Plain-text prompt templates with `{{name}}` placeholders, one folder per language.
  * Users can point reer at their own folder; the id and content hash of every template
@@ -18,6 +24,7 @@ export const builtinPromptsDir = path.resolve(path.dirname(fileURLToPath(import.
  */
 export class PromptSet {
     private readonly cache = new Map<string, string>();
+    private readonly openerLists = new Map<PromptLanguage, Opener[]>();
 
     public constructor(public readonly dir: string = builtinPromptsDir) {}
 
@@ -33,6 +40,22 @@ export class PromptSet {
             this.cache.set(file, text);
         }
         return text;
+    }
+
+    /** `<language>/openers.json`: a JSON array of {"text", "weight"}, read once. */
+    public openers(language: PromptLanguage): Opener[] {
+        let openers = this.openerLists.get(language);
+        if (openers == null) {
+            const file = path.join(this.dir, language, "openers.json");
+            try {
+                openers = openersSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+            } catch (error) {
+                throw new ReerError("PROMPT_MISSING", `Cannot read openers from ${file}: ${error instanceof Error ? error.message : String(error)}`,
+                    'It must be a JSON array of {"text": string, "weight": number}.');
+            }
+            this.openerLists.set(language, openers);
+        }
+        return openers;
     }
 
     /** Fills `{{name}}` placeholders; every placeholder must be given a value. */

@@ -9,7 +9,7 @@ import type { PromptPart } from "./ChatTemplate.js";
  */
 export function tokenizePromptParts(model: LoadedModel, parts: PromptPart[], what: string): Token[] {
     const tokens: Token[] = [];
-    const bosString = model.model.tokens.bosString;
+    const bosString = model.specialTokenTexts.bos;
     const first = parts[0];
     const templateHasBos = bosString != null && bosString !== "" && first?.kind === "markup" && first.text.startsWith(bosString);
     if (!templateHasBos)

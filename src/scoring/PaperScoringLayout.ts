@@ -25,10 +25,7 @@ export class PaperScoringLayout implements ScoringLayout {
         const source = model.chatTemplate;
         if (source == null)
             throw new ChatTemplateMissingError(model.identity.name);
-        this.template = new ChatTemplate(source, {
-            bos: model.model.tokens.bosString,
-            eos: model.model.tokens.eosString
-        });
+        this.template = new ChatTemplate(source, model.specialTokenTexts);
     }
 
     public frame(x: string, y: string): ScoringFrame {

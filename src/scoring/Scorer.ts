@@ -38,7 +38,7 @@ export class Scorer {
         const contextSize = Math.min(cap, Math.max(64, Math.ceil(options.tokensNeeded / 64) * 64));
         const sequences = options.sequences ?? 1;
         const kvCacheType = options.kvCacheType ?? "F32";
-        const context = await model.model.createContext({
+        const context = await model.createContext({
             contextSize,
             sequences,
             threads: options.threads,

@@ -1,9 +1,9 @@
 import type { SearchConfig } from "../config/searchConfig.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import { joinSegments } from "../text/segmentText.js";
-import { objectiveValue } from "./objective.js";
 import { longestSharedRun } from "../text/longestSharedRun.js";
-import { extractLastRefineBlock } from "./refineBlock.js";
+import { objectiveValue } from "./objective.js";
+import { extractRefineBlock } from "./refineBlock.js";
 import type { CandidateTrace, SearchResult, SearchStopReason, StepTrace } from "./SearchTrace.js";
 
 /** What the generator is asked to rewrite. */
@@ -21,14 +21,14 @@ export type ProposedEdit = {
     /** The generator's whole turn, pre-fill included. */
     raw: string;
     tokensGenerated?: number;
-    /** The generation stopped at its token cap. */
-    cutByTokenLimit?: boolean;
 };
 
 /** The two model roles as the loop sees them; scripted versions drive the fidelity tests. */
 export interface SearchModels {
     propose(request: EditRequest, count: number): Promise<ProposedEdit[]>;
     score(z: string): Promise<ScoreAggregates>;
+    /** False when z is longer than the contexts can take (the candidate is refused as "too-long"). */
+    fits?(z: string): boolean;
 }
 
 export type SearchHooks = {
@@ -37,109 +37,142 @@ export type SearchHooks = {
     shouldStop?: () => boolean;
 };
 
+export type SearchOptions = {
+    emptyZScore?: ScoreAggregates;
+    /** The score of the initial trajectory when the caller already has it (drafts are scored to pick one). */
+    initialScore?: ScoreAggregates;
+    hooks?: SearchHooks;
+};
+
+/** The best trajectory so far and how it scores; only `accept` changes it, and only for the better. */
+class SearchState {
+    public readonly steps: StepTrace[] = [];
+
+    public constructor(public readonly segments: string[], public bestScore: ScoreAggregates, public best: number) {}
+
+    public accept(index: number, text: string, score: ScoreAggregates, objective: number): void {
+        this.segments[index] = text;
+        this.bestScore = score;
+        this.best = objective;
+    }
+}
+
 /**
  * The REER refinement loop (method.md section 5): visit segments left to right, ask for
  * rewrites of one segment at a time, score each full trajectory, and keep the best
- * candidate only if it beats the best score so far. The best score never gets worse.
+ * candidate only if it beats the best score so far. The best score never gets worse. A
+ * generation or scoring call that fails midway ends the search with the best trajectory
+ * found so far (stop reason "error"), so no finished step is ever lost.
  */
 export async function runRefinementLoop(
     segments0: string[],
     y: string,
     config: SearchConfig,
     models: SearchModels,
-    options: { emptyZScore?: ScoreAggregates; hooks?: SearchHooks } = {}
+    options: SearchOptions = {}
 ): Promise<SearchResult> {
     const objectiveOf = (score: ScoreAggregates) => objectiveValue(config.objective, score, options.emptyZScore);
-    const segments = segments0.map((segment) => segment.trim());
-    const z0 = joinSegments(segments);
-    const score0 = await models.score(z0);
+    const trimmed = segments0.map((segment) => segment.trim());
+    const z0 = joinSegments(trimmed);
+    const score0 = options.initialScore ?? await models.score(z0);
     const objective0 = objectiveOf(score0);
-    let bestScore = score0;
-    let best = objective0;
-    const steps: StepTrace[] = [];
-    const finish = (stopReason: SearchStopReason): SearchResult => ({
-        segments0: segments0.map((segment) => segment.trim()),
-        segments: [...segments],
+    const state = new SearchState([...trimmed], score0, objective0);
+    const finish = (stopReason: SearchStopReason, stopError?: string): SearchResult => ({
+        segments0: trimmed,
+        segments: [...state.segments],
         z0,
-        z: joinSegments(segments),
+        z: joinSegments(state.segments),
         score0,
-        score: bestScore,
+        score: state.bestScore,
         objective0,
-        objective: best,
-        steps,
-        stopReason
+        objective: state.best,
+        steps: state.steps,
+        stopReason,
+        ...(stopError == null ? {} : { stopError })
     });
 
     if (score0.clippedMeanNll < config.stopThreshold)
         return finish("initial-below-threshold");
-    if (config.maxSteps === 0 || segments.length === 0)
+    if (config.maxSteps === 0 || state.segments.length === 0)
         return finish("no-steps");
+    try {
+        return finish(await runPasses(state, y, config, models, objectiveOf, options.hooks));
+    } catch (error) {
+        return finish("error", error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    }
+}
 
+async function runPasses(state: SearchState, y: string, config: SearchConfig, models: SearchModels,
+    objectiveOf: (score: ScoreAggregates) => number, hooks: SearchHooks | undefined): Promise<SearchStopReason> {
     let passesWithoutGain = 0;
     let stopReason: SearchStopReason = "all-segments";
     for (let pass = 1; pass <= config.passes; pass++) {
         let gainedThisPass = false;
-        const visits = Math.min(config.maxSteps, segments.length);
+        const visits = Math.min(config.maxSteps, state.segments.length);
         for (let index = 0; index < visits; index++) {
-            if (options.hooks?.shouldStop?.() === true)
-                return finish(stopReason);
-            const current = segments[index]!;
-            const request: EditRequest = {
-                pass,
-                segment: index,
-                before: segments.slice(0, index),
-                current,
-                after: segments.slice(index + 1)
-            };
-            const proposals = await models.propose(request, config.candidates);
-            const candidates: CandidateTrace[] = [];
-            let chosen: number | null = null;
-            let chosenScore: ScoreAggregates | undefined;
-            let chosenObjective = Number.POSITIVE_INFINITY;
-            for (const proposal of proposals) {
-                const trace = screenCandidate(proposal, current, y, config);
-                candidates.push(trace);
-                if (trace.status !== "scored")
-                    continue;
-                const z = joinSegments([...request.before, trace.text!, ...request.after]);
-                const score = await models.score(z);
-                trace.score = score;
-                trace.objective = objectiveOf(score);
-                if (trace.objective < chosenObjective) {
-                    chosenObjective = trace.objective;
-                    chosen = candidates.length - 1;
-                    chosenScore = score;
-                }
-            }
-            // Keep the winner only when it strictly beats the best so far (by minImprovement).
-            if (chosen != null && chosenObjective < best - config.minImprovement) {
-                segments[index] = candidates[chosen]!.text!;
-                best = chosenObjective;
-                bestScore = chosenScore!;
-                gainedThisPass = true;
-            } else {
-                chosen = null;
-            }
-            const step: StepTrace = { pass, segment: index, original: current, candidates, chosen, best, bestScore };
-            steps.push(step);
-            options.hooks?.onStep?.(step, steps.length);
-            if (bestScore.clippedMeanNll < config.stopThreshold)
-                return finish("below-threshold");
+            if (hooks?.shouldStop?.() === true)
+                return stopReason;
+            const step = await runStep(state, { pass, segment: index, before: state.segments.slice(0, index), current: state.segments[index]!, after: state.segments.slice(index + 1) },
+                y, config, models, objectiveOf);
+            gainedThisPass ||= step.chosen != null;
+            state.steps.push(step);
+            hooks?.onStep?.(step, state.steps.length);
+            if (state.bestScore.clippedMeanNll < config.stopThreshold)
+                return "below-threshold";
         }
-        stopReason = config.maxSteps < segments.length ? "max-steps" : "all-segments";
+        stopReason = config.maxSteps < state.segments.length ? "max-steps" : "all-segments";
         passesWithoutGain = gainedThisPass ? 0 : passesWithoutGain + 1;
         if (pass < config.passes && passesWithoutGain >= config.patience)
-            return finish("patience");
+            return "patience";
     }
-    return finish(stopReason);
+    return stopReason;
+}
+
+/** One visit of one segment: propose, screen, score, and accept the winner only when it beats the best so far. */
+async function runStep(state: SearchState, request: EditRequest, y: string, config: SearchConfig, models: SearchModels,
+    objectiveOf: (score: ScoreAggregates) => number): Promise<StepTrace> {
+    const proposals = await models.propose(request, config.candidates);
+    const candidates: CandidateTrace[] = [];
+    let chosen: number | null = null;
+    let chosenScore: ScoreAggregates | undefined;
+    let chosenObjective = Number.POSITIVE_INFINITY;
+    for (const proposal of proposals) {
+        const trace = screenCandidate(proposal, request.current, y, config);
+        candidates.push(trace);
+        if (trace.status !== "scored")
+            continue;
+        const z = joinSegments([...request.before, trace.text!, ...request.after]);
+        if (models.fits?.(z) === false) {
+            trace.status = "rejected";
+            trace.reason = "too-long";
+            continue;
+        }
+        const score = await models.score(z);
+        trace.score = score;
+        trace.objective = objectiveOf(score);
+        if (trace.objective < chosenObjective) {
+            chosenObjective = trace.objective;
+            chosen = candidates.length - 1;
+            chosenScore = score;
+        }
+    }
+    // Keep the winner only when it strictly beats the best so far (by minImprovement).
+    if (chosen != null && chosenObjective < state.best - config.minImprovement)
+        state.accept(request.segment, candidates[chosen]!.text!, chosenScore!, chosenObjective);
+    else
+        chosen = null;
+    return { pass: request.pass, segment: request.segment, original: request.current, candidates, chosen, best: state.best, bestScore: state.bestScore };
 }
 
 /** Rejects what cannot be a useful rewrite before spending a scoring call on it. */
 export function screenCandidate(proposal: ProposedEdit, current: string, y: string, config: Pick<SearchConfig, "maxVerbatimChars" | "acceptUnclosedRewrite">): CandidateTrace {
     const base = { raw: proposal.raw, ...(proposal.tokensGenerated == null ? {} : { tokensGenerated: proposal.tokensGenerated }) };
-    const text = extractLastRefineBlock(proposal.raw, config.acceptUnclosedRewrite && proposal.cutByTokenLimit === true);
-    if (text == null)
+    const block = extractRefineBlock(proposal.raw);
+    if (block.kind === "none")
         return { ...base, status: "rejected", reason: "no-refine-block" };
+    const text = block.text;
+    if (block.kind === "unclosed" && !config.acceptUnclosedRewrite)
+        return { ...base, text, status: "rejected", reason: "unclosed" };
     if (text === "")
         return { ...base, text, status: "rejected", reason: "empty" };
     if (text === current.trim())

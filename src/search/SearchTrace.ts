@@ -1,12 +1,13 @@
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
+import type { CandidateRejection } from "../trace/traceRecordSchema.js";
+
+export type { CandidateRejection } from "../trace/traceRecordSchema.js";
 
 export type CandidateStatus = "scored" | "rejected";
 
-export type CandidateRejection = "empty" | "identical" | "no-refine-block" | "copies-response";
-
 /** One proposed rewrite of a segment and what happened to it. */
 export type CandidateTrace = {
-    /** The generator's raw output (after the pre-fill). */
+    /** The generator's whole turn, pre-fill included. */
     raw: string;
     /** The rewritten segment, when a <refine> block was found. */
     text?: string;
@@ -32,7 +33,11 @@ export type StepTrace = {
     bestScore: ScoreAggregates;
 };
 
-export type SearchStopReason = "below-threshold" | "initial-below-threshold" | "max-steps" | "all-segments" | "patience" | "no-steps";
+/**
+ * Why the search ended. "error": a generation or a scoring call failed midway; the result
+ * is the best trajectory found before it, with the error in `stopError`.
+ */
+export type SearchStopReason = "below-threshold" | "initial-below-threshold" | "max-steps" | "all-segments" | "patience" | "no-steps" | "error";
 
 export type SearchResult = {
     segments0: string[];
@@ -45,4 +50,5 @@ export type SearchResult = {
     objective: number;
     steps: StepTrace[];
     stopReason: SearchStopReason;
+    stopError?: string;
 };

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import { maxThinkingTokensOf } from "../config/synthesisConfig.js";
 import { ReerError } from "../errors/ReerError.js";
 import { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import { Generator } from "../generation/Generator.js";
@@ -7,14 +7,20 @@ import type { LoadedModel } from "../model/LoadedModel.js";
 import type { PromptSet } from "../prompts/PromptSet.js";
 import { Scorer, type KvCacheType } from "../scoring/Scorer.js";
 import { createLayout } from "../scoring/scoreRecords.js";
-import { shardOfKey, type ShardSpec } from "../sharding/ShardSpec.js";
-import { resolveCandidateMode } from "./candidateMode.js";
-import { measureItemBudget } from "./itemBudget.js";
-import { ItemAbortedError, SynthesisEngine, type ItemProgress, type SynthesisItem } from "./SynthesisEngine.js";
+import type { ScoringLayout } from "../scoring/ScoringLayout.js";
+import type { ShardSpec } from "../sharding/ShardSpec.js";
+import { readTraceFile } from "../trace/readTrace.js";
 import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { resolveCandidateMode } from "./candidateMode.js";
+import { configHash } from "./configHash.js";
+import { measureItemBudget, sizeContexts, type ContextLimits, type ItemBudget } from "./itemBudget.js";
+import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
+import { planRun, type RunPlan } from "./planRun.js";
+import type { SynthesisInput, SynthesisItem } from "./SynthesisItem.js";
 
-export type SynthesisInput = { line: number; id?: string; prompt: string; response: string };
+export type { SynthesisInput } from "./SynthesisItem.js";
+export { itemKey } from "./SynthesisItem.js";
 
 export type RunEvent =
     | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; engine?: string }
@@ -52,175 +58,142 @@ export type RunSummary = {
     alreadyDone: number;
     written: number;
     byStatus: Record<TraceRecord["status"], number>;
+    /** Items written whose y is the response's text after its last "</think>". */
+    thinkingStripped: number;
     stopped: boolean;
     repairedTornLine: boolean;
     droppedFailed: number;
 };
 
-/** The resume key: the id when there is one, else a hash of x and y. */
-export function itemKey(input: SynthesisInput): string {
-    if (input.id != null)
-        return input.id;
-    return "sha256:" + createHash("sha256").update(input.prompt).update("\u0000").update(input.response).digest("hex").slice(0, 24);
-}
-
-/** Hash of everything that decides results: a resumed run must match it. */
-export function configHash(config: SynthesisConfig, generator: LoadedModel, scorer: LoadedModel, prompts: PromptSet): string {
-    const decisive = {
-        search: config.search,
-        sampling: config.sampling,
-        seed: config.seed,
-        candidateMode: config.candidateMode,
-        generatorTemplate: config.generatorTemplate,
-        scorerTemplate: config.scorerTemplate,
-        generator: { sha: generator.identity.headSha256, size: generator.identity.sizeBytes },
-        scorer: { sha: scorer.identity.headSha256, size: scorer.identity.sizeBytes },
-        prompts: prompts.fingerprint()
-    };
-    return createHash("sha256").update(JSON.stringify(decisive)).digest("hex").slice(0, 16);
+/** The config as it runs on these models: "auto" candidate mode settled, so the hash and the trace name what ran. */
+export function effectiveConfig(config: SynthesisConfig, generatorModel: LoadedModel): SearchResources["config"] {
+    return { ...config, candidateMode: resolveCandidateMode(config.candidateMode, generatorModel) };
 }
 
 /**
- * Runs `reer synthesize`: every pending item through the REER search, `parallel` at a time,
- * each finished item appended to the output at once. Items already done or skipped in the
- * output are not recomputed.
+ * Runs `reer synthesize`: plans the work (resume, shards), sizes the contexts, then runs
+ * every pending item through the REER search, `parallel` at a time, appending each
+ * finished item to the output at once.
  */
 export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSummary> {
     const { generatorModel, scorerModel } = options;
-    // "auto" is settled here, so the hash and the trace name the mode that actually ran.
-    const config: SynthesisConfig = { ...options.config, candidateMode: resolveCandidateMode(options.config.candidateMode, generatorModel) };
-    const items: SynthesisItem[] = options.items.map((input) => {
-        const key = itemKey(input);
-        return { id: input.id ?? key, key, line: input.line, x: input.prompt, y: input.response };
-    });
-    const seen = new Map<string, number>();
-    for (const item of items) {
-        const previous = seen.get(item.key);
-        if (previous != null)
-            throw new ReerError("DUPLICATE_ITEM", `Input lines ${previous} and ${item.line} are the same item (key ${item.key}).`,
-                "Give every record a unique id, or remove the duplicate.");
-        seen.set(item.key, item.line);
-    }
-
-    const hash = configHash(config, generatorModel, scorerModel, options.prompts);
-    const opened = TraceStore.open(options.output, { retryFailed: options.retryFailed === true });
+    const config = effectiveConfig(options.config, generatorModel);
+    const hash = configHash(config, generatorModel.identity, scorerModel.identity, options.prompts.fingerprint());
+    const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true });
     const store = opened.store;
     try {
-        for (const [key, stored] of opened.existing) {
-            if (seen.has(key) && stored.configHash !== hash)
-                throw new ReerError("CONFIG_CHANGED", `${options.output} holds item ${key} made with config ${stored.configHash}, but this run's config is ${hash}.`,
-                    "Resume with the same models, prompts, seed and settings, or write to a new --output file.");
-        }
-        // Finished work in other shard files counts too, so a changed shard count loses nothing.
-        const elsewhere = new Set<string>();
-        for (const other of options.otherOutputs ?? []) {
-            for (const record of TraceStore.read(other).records) {
-                if (record.status !== "failed" || options.retryFailed !== true)
-                    elsewhere.add(record.key);
-                if (seen.has(record.key) && record.configHash !== hash)
-                    throw new ReerError("CONFIG_CHANGED", `${other} holds item ${record.key} made with config ${record.configHash}, but this run's config is ${hash}.`,
-                        "All shards of one job must use the same models, prompts, seed and settings.");
-            }
-        }
-        const shard = options.shard;
-        const mine = shard == null ? items : items.filter((item) => shardOfKey(item.key, shard.count) === shard.index);
-        const pending = mine.filter((item) => !opened.existing.has(item.key) && !elsewhere.has(item.key));
-        const alreadyDone = mine.length - pending.length;
+        const plan = planRun({
+            inputs: options.items, answerAfterThink: config.answerAfterThink, configHash: hash,
+            output: { file: options.output, items: opened.existing },
+            others: await Promise.all((options.otherOutputs ?? []).map(async (file) => ({ file, items: await readTraceFile(file, { onTornTail: () => {} }) }))),
+            ...(options.shard == null ? {} : { shard: options.shard }),
+            retryFailed: options.retryFailed === true
+        });
         const summary: RunSummary = {
-            total: mine.length, inShard: mine.length, alreadyDone, written: 0, byStatus: { done: 0, skipped: 0, failed: 0 }, stopped: false,
+            total: plan.mine.length, inShard: plan.mine.length, alreadyDone: plan.alreadyDone, written: 0,
+            byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false,
             repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed
         };
-        if (pending.length === 0) {
-            options.onEvent?.({ type: "start", total: mine.length, pending: 0, alreadyDone, generatorContext: 0, scorerContext: 0 });
+        if (plan.pending.length === 0) {
+            options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0 });
             return summary;
         }
-
-        const parallel = Math.min(config.parallel, pending.length);
         const prompter = new GenerationPrompter(generatorModel, options.prompts, config.generatorTemplate);
         const layout = createLayout(scorerModel, config.scorerTemplate, { prompts: options.prompts });
-        // Size each context to the largest item of the input that can fit it (all items, not only
-        // the pending ones, so a resumed run computes on the same contexts); larger items are skipped.
-        const generatorCap = options.maxContextSize ?? generatorModel.trainContextSize;
-        const scorerCap = options.maxContextSize ?? scorerModel.trainContextSize;
-        let generatorNeed = 64;
-        let scorerNeed = 64;
-        for (const item of items) {
-            try {
-                item.budget = measureItemBudget(item, prompter, layout, config.sampling.maxTokens);
-            } catch (error) {
-                if (!(error instanceof ReerError))
-                    throw error;
-                // The engine reports the item as skipped with this same error.
-                continue;
-            }
-            const need = Math.max(item.budget.edit, item.budget.initial);
-            if (need <= generatorCap)
-                generatorNeed = Math.max(generatorNeed, need);
-            if (item.budget.scoring <= scorerCap)
-                scorerNeed = Math.max(scorerNeed, item.budget.scoring);
-        }
+        const contexts = sizeContextsFor(plan, config, prompter, layout, {
+            generator: options.maxContextSize ?? generatorModel.trainContextSize,
+            scorer: options.maxContextSize ?? scorerModel.trainContextSize
+        });
+        const parallel = Math.min(config.parallel, plan.pending.length);
         const generator = await Generator.create(generatorModel, {
             threads: options.threads,
-            contextSize: Math.min(generatorCap, roundUp(generatorNeed)),
+            contextSize: contexts.generator,
             groups: parallel,
             lanesPerGroup: config.candidateMode === "concurrent" ? config.search.candidates : 1,
             ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
             ...(options.flashAttention == null ? {} : { flashAttention: options.flashAttention })
         });
-        const scorer = await Scorer.create(scorerModel, {
-            threads: options.threads,
-            tokensNeeded: Math.min(scorerCap, roundUp(scorerNeed)),
-            maxContextSize: scorerCap,
-            sequences: parallel,
-            clipFloor: config.search.clipFloor,
-            ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
-            ...(options.kvCacheType == null ? {} : { kvCacheType: options.kvCacheType })
-        });
-        options.onEvent?.({
-            type: "start", total: mine.length, pending: pending.length, alreadyDone,
-            generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
-            engine: `${generatorModel.runtime.describe()}; threads ${options.threads}, batch ${generator.context.batchSize}, ` +
-                `GPU layers ${generatorModel.model.gpuLayers}${scorerModel === generatorModel ? "" : `/${scorerModel.model.gpuLayers}`}, ` +
-                `${config.candidateMode} candidates, ${parallel * (config.candidateMode === "concurrent" ? config.search.candidates : 1)} generation sequence(s), ${parallel} scoring sequence(s)`
-        });
-
-        const engine = new SynthesisEngine({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash });
-        const stopRequested = () => options.signal?.aborted === true;
-        options.signal?.addEventListener("abort", () => options.onEvent?.({ type: "stopping" }), { once: true });
-        let next = 0;
-        let generatedTokens = 0;
-        const worker = async (): Promise<void> => {
-            while (!stopRequested() && next < pending.length) {
-                const item = pending[next++]!;
-                let record: TraceRecord;
-                try {
-                    record = await engine.run(item, {
-                        onProgress: (progress) => options.onEvent?.({ type: "progress", progress }),
-                        shouldStop: stopRequested
-                    });
-                } catch (error) {
-                    if (error instanceof ItemAbortedError)
-                        return;
-                    throw error;
-                }
-                store.append(record);
-                summary.written++;
-                summary.byStatus[record.status]++;
-                generatedTokens += record.tokens.generated;
-                options.onEvent?.({ type: "item", record, done: alreadyDone + summary.written, total: mine.length, generatedTokens });
-            }
-        };
         try {
-            await Promise.all(Array.from({ length: parallel }, worker));
+            const scorer = await Scorer.create(scorerModel, {
+                threads: options.threads,
+                tokensNeeded: contexts.scorer,
+                maxContextSize: contexts.scorerCap,
+                sequences: parallel,
+                clipFloor: config.search.clipFloor,
+                ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
+                ...(options.kvCacheType == null ? {} : { kvCacheType: options.kvCacheType })
+            });
+            try {
+                options.onEvent?.({
+                    type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
+                    generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
+                    engine: describeEngine({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel })
+                });
+                const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, contexts });
+                await searchPending(plan, parallel, search, store, summary, options);
+            } finally {
+                await scorer.dispose();
+            }
         } finally {
             await generator.dispose();
-            await scorer.dispose();
         }
-        summary.stopped = stopRequested() && alreadyDone + summary.written < mine.length;
+        summary.stopped = options.signal?.aborted === true && plan.alreadyDone + summary.written < plan.mine.length;
         return summary;
     } finally {
         store.close();
     }
 }
 
-const roundUp = (tokens: number): number => Math.ceil(tokens / 64) * 64;
+/** Both contexts sized for the largest item that fits the caps (every item of the input, so a resumed run computes on the same contexts). */
+function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, prompter: GenerationPrompter, layout: ScoringLayout, caps: { generator: number; scorer: number }): ContextLimits {
+    const limits = { maxNew: config.sampling.maxTokens, maxThinking: maxThinkingTokensOf(config) };
+    const budgets = plan.items.map((item): ItemBudget | undefined => {
+        try {
+            return measureItemBudget(item, prompter, layout, limits);
+        } catch (error) {
+            // Text the models cannot encode: the item reports the same error as skipped.
+            if (error instanceof ReerError)
+                return undefined;
+            throw error;
+        }
+    });
+    return sizeContexts(budgets, caps);
+}
+
+/** `parallel` workers take pending items in order; each finished record is appended at once. */
+async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch, store: TraceStore, summary: RunSummary, options: RunSynthesisOptions): Promise<void> {
+    const stopRequested = () => options.signal?.aborted === true;
+    options.signal?.addEventListener("abort", () => options.onEvent?.({ type: "stopping" }), { once: true });
+    let next = 0;
+    let generatedTokens = 0;
+    const worker = async (): Promise<void> => {
+        while (!stopRequested() && next < plan.pending.length) {
+            const item: SynthesisItem = plan.pending[next++]!;
+            let record: TraceRecord;
+            try {
+                record = await search.search(item, { onProgress: (progress) => options.onEvent?.({ type: "progress", progress }), shouldStop: stopRequested });
+            } catch (error) {
+                if (error instanceof ItemAbortedError)
+                    return;
+                throw error;
+            }
+            store.append(record);
+            summary.written++;
+            summary.byStatus[record.status]++;
+            if (record.thinkingStrippedChars != null)
+                summary.thinkingStripped++;
+            generatedTokens += record.tokens.generated;
+            options.onEvent?.({ type: "item", record, done: plan.alreadyDone + summary.written, total: plan.mine.length, generatedTokens });
+        }
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** The engine line of the run banner: backend, build, threads and how sequences are used. */
+function describeEngine(run: { generatorModel: LoadedModel; scorerModel: LoadedModel; threads: number; batchSize: number; config: SearchResources["config"]; parallel: number }): string {
+    const { generatorModel, scorerModel, config, parallel } = run;
+    const lanes = parallel * (config.candidateMode === "concurrent" ? config.search.candidates : 1);
+    return `${generatorModel.runtime.describe()}; threads ${run.threads}, batch ${run.batchSize}, ` +
+        `GPU layers ${generatorModel.gpuLayers}${scorerModel === generatorModel ? "" : `/${scorerModel.gpuLayers}`}, ` +
+        `${config.candidateMode} candidates, ${lanes} generation sequence(s), ${parallel} scoring sequence(s)`;
+}

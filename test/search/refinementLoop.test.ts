@@ -114,35 +114,35 @@ describe("refinement loop (paper preset decisions)", () => {
             0: ["no block here at all", refine(""), refine(segments[0]!), `<refine>\nunclosed`],
             1: [refine(`I plan: ${copied}`)]
         }, () => 1.0);
-        const result = await runRefinementLoop(segments, y, config({ candidates: 4, maxSteps: 2, maxVerbatimChars: 60 }), models);
+        const result = await runRefinementLoop(segments, y, config({ candidates: 4, maxSteps: 2, maxVerbatimChars: 60, acceptUnclosedRewrite: false }), models);
         expect(result.steps[0]!.candidates.map((candidate) => candidate.reason))
-            .toEqual(["no-refine-block", "empty", "identical", "no-refine-block"]);
+            .toEqual(["no-refine-block", "empty", "identical", "unclosed"]);
         expect(result.steps[1]!.candidates[0]!.reason).toBe("copies-response");
         expect(scored).toHaveLength(1); // only the initial trajectory
     });
 
-    it("keeps a rewrite cut by the token cap only when asked to, and only when the cap cut it", async () => {
+    it("takes an unclosed last block to the end of the turn, as the reference does, and rejects it only when asked", async () => {
         const cut = "Thinking...\n<refine>\nA7 cut short by the cap";
-        const run = async (accept: boolean, cutByTokenLimit: boolean) => {
+        const run = async (accept: boolean) => {
             const models: SearchModels = {
-                propose: async (_request, count) => Array.from({ length: count }, () => ({ raw: cut, cutByTokenLimit })),
+                propose: async (_request, count) => Array.from({ length: count }, () => ({ raw: cut })),
                 score: async (z) => scoreOf(byMarkers({ A7: 0.3 })(z))
             };
             return await runRefinementLoop(segments, y, config({ candidates: 1, maxSteps: 1, acceptUnclosedRewrite: accept }), models);
         };
-        expect((await run(false, true)).steps[0]!.candidates[0]!.reason).toBe("no-refine-block");
-        // An unclosed block that did not hit the cap (the model stopped by itself) stays rejected.
-        expect((await run(true, false)).steps[0]!.candidates[0]!.reason).toBe("no-refine-block");
-        const accepted = await run(true, true);
+        expect((await run(false)).steps[0]!.candidates[0]!.reason).toBe("unclosed");
+        const accepted = await run(true);
         expect(accepted.segments[0]).toBe("A7 cut short by the cap");
         expect(accepted.steps[0]!.chosen).toBe(0);
     });
 
-    it("takes the last closed <refine> block when a later draft was cut off", async () => {
+    it("never falls back to an earlier closed block when the last one is unclosed", async () => {
         const raw = "<refine>\nA8 finished draft\n</refine> or maybe:\n<refine>\nA9 cut sh";
-        const { models } = scripted({ 0: [raw] }, byMarkers({ A8: 0.1, A9: 0.2 }));
-        const result = await runRefinementLoop(segments, y, config({ candidates: 1, maxSteps: 1 }), models);
-        expect(result.segments[0]).toBe("A8 finished draft");
+        const preset = await runRefinementLoop(segments, y, config({ candidates: 1, maxSteps: 1 }), scripted({ 0: [raw] }, byMarkers({ A8: 0.1, A9: 0.2 })).models);
+        expect(preset.segments[0]).toBe("A9 cut sh");
+        const strict = await runRefinementLoop(segments, y, config({ candidates: 1, maxSteps: 1, acceptUnclosedRewrite: false }), scripted({ 0: [raw] }, byMarkers({ A8: 0.1, A9: 0.2 })).models);
+        expect(strict.steps[0]!.candidates[0]!.reason).toBe("unclosed");
+        expect(strict.segments[0]).toBe(segments[0]);
     });
 
     it("takes the last <refine> block of a generation", async () => {

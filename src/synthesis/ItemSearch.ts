@@ -1,0 +1,213 @@
+import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import { maxThinkingTokensOf } from "../config/synthesisConfig.js";
+import { ReerError } from "../errors/ReerError.js";
+import type { GenerationLane } from "../generation/GenerationLane.js";
+import type { Generator } from "../generation/Generator.js";
+import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import type { LoadedModel } from "../model/LoadedModel.js";
+import type { Scorer } from "../scoring/Scorer.js";
+import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
+import type { ScoringFrame, ScoringLayout } from "../scoring/ScoringLayout.js";
+import type { TokenScorer } from "../scoring/TokenScorer.js";
+import { objectiveValue } from "../search/objective.js";
+import { runRefinementLoop, type SearchModels } from "../search/RefinementLoop.js";
+import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { ResourcePool } from "../util/ResourcePool.js";
+import { deriveSeed } from "../util/seededRandom.js";
+import type { CallSampling, CandidateProposer } from "./CandidateProposer.js";
+import { ConcurrentProposer } from "./ConcurrentProposer.js";
+import { draftProblem, draftTrajectory, type Draft } from "./draftTrajectory.js";
+import { budgetProblem, measureItemBudget, type ContextLimits } from "./itemBudget.js";
+import { ItemMeter } from "./ItemMeter.js";
+import { ItemRecord, toTraceScore, type DraftOutcome, type RunIdentity } from "./ItemRecord.js";
+import { SequentialProposer } from "./SequentialProposer.js";
+import type { SynthesisItem } from "./SynthesisItem.js";
+
+export type ItemProgress = { item: SynthesisItem; phase: "initial" | "scoring" | "step"; stepsDone: number; stepsPlanned: number };
+
+export type ItemHooks = { onProgress?: (progress: ItemProgress) => void; shouldStop?: () => boolean };
+
+/** Everything an item needs, loaded once per run and shared by the items in flight. */
+export type SearchResources = {
+    generatorModel: LoadedModel;
+    scorerModel: LoadedModel;
+    generator: Generator;
+    scorer: Scorer;
+    prompter: GenerationPrompter;
+    layout: ScoringLayout;
+    /** "auto" already settled to the mode that runs. */
+    config: SynthesisConfig & { candidateMode: "sequential" | "concurrent" };
+    configHash: string;
+    contexts: ContextLimits;
+};
+
+/** Thrown when a stop was requested: the item is abandoned, not written, and redone on resume. */
+export class ItemAbortedError extends Error {
+    public constructor() {
+        super("aborted");
+    }
+}
+
+/**
+ * Runs REER on one (x, y) pair: checks that it fits the contexts, drafts the initial
+ * trajectory, and searches from it, returning the full trace record. An item that cannot
+ * start comes back `skipped` with its reason; once the search has started, a failure ends
+ * it as `done` with the best trajectory so far and the error (stop reason "error").
+ */
+export class ItemSearch {
+    private readonly scorers: ResourcePool<TokenScorer>;
+    private readonly run: RunIdentity;
+
+    public constructor(private readonly resources: SearchResources) {
+        this.scorers = new ResourcePool(resources.scorer.workers);
+        this.run = { config: resources.config, configHash: resources.configHash, generator: resources.generatorModel.identity, scorer: resources.scorerModel.identity };
+    }
+
+    public async search(item: SynthesisItem, hooks: ItemHooks = {}): Promise<TraceRecord> {
+        return await this.resources.generator.withGroup((lanes) => this.searchOnLanes(item, lanes, hooks));
+    }
+
+    private async searchOnLanes(item: SynthesisItem, lanes: GenerationLane[], hooks: ItemHooks): Promise<TraceRecord> {
+        const meter = new ItemMeter();
+        const record = new ItemRecord(item, this.run, meter);
+        let scorer: TokenScorer | undefined;
+        try {
+            if (item.y.trim() === "")
+                return record.skipped("the response holds nothing after its last </think> (set answerAfterThink to false to score all of it)");
+            const frame = this.resources.layout.frame(item.x, item.y);
+            record.usedPrompts(frame.templateIds);
+            const problem = budgetProblem(measureItemBudget(item, this.resources.prompter, this.resources.layout, this.limits()), this.resources.contexts);
+            if (problem != null)
+                return record.skipped(problem);
+
+            // One scoring sequence per item for its whole life: its KV cache keeps x and the
+            // segments before the edited one between steps.
+            scorer = await this.scorers.acquire();
+            await scorer.reset();
+            const itemScorer = scorer;
+            const score = (z: string) => meter.timeScoring(() => itemScorer.score(frame.tokensFor(z)));
+
+            hooks.onProgress?.({ item, phase: "initial", stepsDone: 0, stepsPlanned: 0 });
+            const needsEmptyZ = this.resources.config.search.objective === "meanNllGainOverEmpty";
+            const drafted = await this.draft(item, lanes[0]!, meter, record, score, needsEmptyZ);
+            this.checkStop(hooks);
+            if (drafted.chosen == null)
+                return record.skipped(drafted.reason, drafted.outcome);
+            return await this.refine(item, lanes, frame, drafted.chosen, drafted.outcome, { meter, record, score, hooks, ...drafted.scores });
+        } catch (error) {
+            if (error instanceof ItemAbortedError)
+                throw error;
+            if (error instanceof ReerError)
+                return record.skipped(error.message);
+            return record.failed(error);
+        } finally {
+            if (scorer != null)
+                this.scorers.release(scorer);
+        }
+    }
+
+    private limits() {
+        const { config } = this.resources;
+        return { maxNew: config.sampling.maxTokens, maxThinking: maxThinkingTokensOf(config) };
+    }
+
+    private sampling(): CallSampling {
+        const { sampling } = this.resources.config;
+        return { temperature: sampling.temperature, topP: sampling.topP, topK: sampling.topK, maxTokens: sampling.maxTokens };
+    }
+
+    private checkStop(hooks: ItemHooks): void {
+        if (hooks.shouldStop?.() === true)
+            throw new ItemAbortedError();
+    }
+
+    /** Token counts of z in both vocabularies; z is bounded in both. */
+    private lengthOf(z: string) {
+        return {
+            scorerTokens: this.resources.scorerModel.tokenizeText(z, "the trajectory", true).length,
+            generatorTokens: this.resources.generatorModel.tokenizeText(z, "the trajectory", true).length
+        };
+    }
+
+    /**
+     * Drafts --initial-drafts trajectories and chooses the one to search from: the only one,
+     * or the best-scoring draft that can start a search. With several drafts every one is
+     * recorded with its score or why it could not be used.
+     */
+    private async draft(item: SynthesisItem, lane: GenerationLane, meter: ItemMeter, record: ItemRecord,
+        score: (z: string) => Promise<ScoreAggregates>, needsEmptyZ: boolean) {
+        const { config, prompter } = this.resources;
+        const count = config.search.initialDrafts;
+        const limits = { minThinkingTokens: config.search.minThinkingTokens, maxThinkingTokens: maxThinkingTokensOf(config) };
+        const drafts: { draft: Draft; problem: string | undefined }[] = [];
+        for (let k = 0; k < count; k++) {
+            // The first draft keeps the seeds of a single-draft run, so --initial-drafts 1 reproduces it.
+            const suffix = k === 0 ? [] : [k];
+            const opener = prompter.drawOpener(prompter.language(item.x), deriveSeed(config.seed, item.key, "opener", ...suffix));
+            const draft = await draftTrajectory(lane, prompter, item, opener, deriveSeed(config.seed, item.key, "initial", ...suffix), this.sampling(), meter);
+            record.usedPrompts(draft.templateIds);
+            drafts.push({ draft, problem: draftProblem(draft, this.lengthOf(draft.z), limits) });
+        }
+        const initialOf = ({ opener, raw, tokensGenerated, stop, closed }: Draft) => ({ opener, raw, tokensGenerated, stop, closed });
+        const usable = drafts.filter((entry) => entry.problem == null);
+        if (usable.length === 0) {
+            const first = drafts[0]!;
+            return { chosen: undefined, reason: count === 1 ? first.problem! : `none of ${count} drafts can start a search; the first: ${first.problem!}`,
+                outcome: { initial: initialOf(first.draft), z0: first.draft.z, ...(count > 1 ? { drafts: drafts.map(({ draft, problem }) => ({ ...initialOf(draft), z: draft.z, rejected: problem! })) } : {}) } };
+        }
+        const emptyZScore = needsEmptyZ ? await score("") : undefined;
+        if (count === 1)
+            return { chosen: usable[0]!.draft, outcome: { initial: initialOf(usable[0]!.draft) } as DraftOutcome, scores: { emptyZScore } };
+        const scored = new Map<Draft, { score: ScoreAggregates; objective: number }>();
+        for (const { draft } of usable) {
+            const draftScore = await score(draft.z);
+            scored.set(draft, { score: draftScore, objective: objectiveValue(config.search.objective, draftScore, emptyZScore) });
+        }
+        const best = usable.map((entry) => entry.draft).reduce((a, b) => (scored.get(b)!.objective < scored.get(a)!.objective ? b : a));
+        const outcome: DraftOutcome = {
+            initial: initialOf(best),
+            drafts: drafts.map(({ draft, problem }) => {
+                const result = scored.get(draft);
+                return { ...initialOf(draft), z: draft.z, ...(result == null ? { rejected: problem! } : { score: toTraceScore(result.score), objective: result.objective }) };
+            })
+        };
+        return { chosen: best, outcome, scores: { emptyZScore, initialScore: scored.get(best)!.score } };
+    }
+
+    private async refine(item: SynthesisItem, lanes: GenerationLane[], frame: ScoringFrame, draft: Draft, drafts: DraftOutcome,
+        context: { meter: ItemMeter; record: ItemRecord; score: (z: string) => Promise<ScoreAggregates>; hooks: ItemHooks; emptyZScore?: ScoreAggregates | undefined; initialScore?: ScoreAggregates }) {
+        const { config, prompter } = this.resources;
+        const { meter, record, hooks } = context;
+        const stepsPlanned = Math.min(config.search.maxSteps, draft.segments.length) * config.search.passes;
+        hooks.onProgress?.({ item, phase: "scoring", stepsDone: 0, stepsPlanned });
+        const proposer: CandidateProposer = config.candidateMode === "concurrent"
+            ? new ConcurrentProposer(lanes, this.sampling(), meter)
+            : new SequentialProposer(lanes[0]!, this.sampling(), meter);
+        const maxThinking = maxThinkingTokensOf(config);
+        const models: SearchModels = {
+            propose: async (request, count) => {
+                const prompt = prompter.edit(item.x, item.y, request.before, request.current, request.after);
+                record.usedPrompts(prompt.templateIds);
+                const seeds = Array.from({ length: count }, (_, k) => deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k));
+                const generations = await proposer.propose(prompt.tokens, seeds);
+                // The pre-fill is part of the turn: it may itself open the <refine> block.
+                return generations.map((generation) => ({ raw: prompt.prefill + generation.text, tokensGenerated: generation.tokens }));
+            },
+            score: context.score,
+            fits: (z) => {
+                const length = this.lengthOf(z);
+                return length.scorerTokens <= maxThinking && length.generatorTokens <= maxThinking;
+            }
+        };
+        const result = await runRefinementLoop(draft.segments, item.y, config.search, models, {
+            ...(context.emptyZScore == null ? {} : { emptyZScore: context.emptyZScore }),
+            ...(context.initialScore == null ? {} : { initialScore: context.initialScore }),
+            hooks: {
+                onStep: (_step, stepsDone) => hooks.onProgress?.({ item, phase: "step", stepsDone, stepsPlanned }),
+                ...(hooks.shouldStop == null ? {} : { shouldStop: hooks.shouldStop })
+            }
+        });
+        this.checkStop(hooks);
+        return record.done(result, drafts, { ...(context.emptyZScore == null ? {} : { scoreEmptyZ: context.emptyZScore }), yHeadChars: frame.yHead.length });
+    }
+}

@@ -1,0 +1,24 @@
+import { createHash } from "node:crypto";
+import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import type { ModelIdentity } from "../model/LoadedModel.js";
+
+/** Everything that decides a run's results, with "auto" already settled: a resumed run must match it. */
+export function decisiveSettings(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string) {
+    return {
+        search: config.search,
+        sampling: config.sampling,
+        seed: config.seed,
+        candidateMode: config.candidateMode,
+        generatorTemplate: config.generatorTemplate,
+        scorerTemplate: config.scorerTemplate,
+        answerAfterThink: config.answerAfterThink,
+        generator: { sha: generator.headSha256, size: generator.sizeBytes },
+        scorer: { sha: scorer.headSha256, size: scorer.sizeBytes },
+        prompts: promptsFingerprint
+    };
+}
+
+/** Hash of the decisive settings, stored in every record. */
+export function configHash(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string): string {
+    return createHash("sha256").update(JSON.stringify(decisiveSettings(config, generator, scorer, promptsFingerprint))).digest("hex").slice(0, 16);
+}

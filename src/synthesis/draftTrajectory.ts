@@ -1,0 +1,50 @@
+import type { GenerationLane } from "../generation/GenerationLane.js";
+import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import { joinSegments, segmentText } from "../text/segmentText.js";
+import type { InitialDraft } from "../trace/traceRecordSchema.js";
+import type { CallSampling } from "./CandidateProposer.js";
+import type { ItemMeter } from "./ItemMeter.js";
+import type { SynthesisItem } from "./SynthesisItem.js";
+
+/** An initial trajectory as drafted: the generator's turn, and z cut into trimmed segments. */
+export type Draft = InitialDraft & { z: string; segments: string[]; templateIds: readonly string[] };
+
+/**
+ * Drafts one initial trajectory (method.md section 3): the assistant turn pre-filled with
+ * "<think>\n" and the opener, sampled up to the first "</think>"; z is the opener and the
+ * text before that tag, in normalised form (segments trimmed, joined by blank lines).
+ */
+export async function draftTrajectory(lane: GenerationLane, prompter: GenerationPrompter, item: SynthesisItem, opener: string,
+    seed: number, sampling: CallSampling, meter: ItemMeter): Promise<Draft> {
+    const prompt = prompter.initial(item.x, item.y, opener);
+    const generation = await meter.timeGeneration(() => lane.generate(prompt.tokens, { ...sampling, seed, stopStrings: ["</think>"] }));
+    meter.countGeneration(prompt.tokens, generation);
+    const closeAt = generation.text.indexOf("</think>");
+    const thinking = opener + (closeAt >= 0 ? generation.text.slice(0, closeAt) : generation.text);
+    const segments = segmentText(thinking).map((segment) => segment.trim()).filter((segment) => segment !== "");
+    return {
+        opener,
+        raw: generation.text,
+        tokensGenerated: generation.tokens,
+        stop: generation.stop,
+        closed: closeAt >= 0,
+        z: joinSegments(segments),
+        segments,
+        templateIds: prompt.templateIds
+    };
+}
+
+/** Token counts of a draft's z in both models' vocabularies. */
+export type DraftLength = { scorerTokens: number; generatorTokens: number };
+
+/** Why a draft cannot start a search, or undefined when it can. */
+export function draftProblem(draft: Draft, length: DraftLength, limits: { minThinkingTokens: number; maxThinkingTokens: number }): string | undefined {
+    if (length.scorerTokens < limits.minThinkingTokens)
+        return `initial trajectory too short: ${length.scorerTokens} tokens < ${limits.minThinkingTokens}`;
+    if (draft.segments.length < 2)
+        return "initial trajectory has a single segment";
+    const longest = Math.max(length.scorerTokens, length.generatorTokens);
+    if (longest > limits.maxThinkingTokens)
+        return `initial trajectory too long: ${longest} tokens > --max-thinking-tokens ${limits.maxThinkingTokens}`;
+    return undefined;
+}
