@@ -1,6 +1,12 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { readJsonConfigFile, resolveLayeredConfig, type ConfigOverride } from "../config/layeredConfig.js";
+import { objectiveNames } from "../config/searchConfig.js";
 import { synthesisConfigSchema, type SynthesisConfig } from "../config/synthesisConfig.js";
+import { negativeNumber, nonNegativeInteger, nonNegativeNumber, positiveInteger, probability } from "./parseOptions.js";
+
+/** The paper preset: every "(default ...)" in the help comes from here, so help and schema cannot drift. */
+const preset = synthesisConfigSchema.parse({});
+const d = (value: unknown) => `(default ${String(value)})`;
 
 /** Flag name -> where it lands in the config. Only flags given on the command line override the file. */
 const flagPaths: Record<string, string[]> = {
@@ -20,9 +26,9 @@ const flagPaths: Record<string, string[]> = {
     objective: ["search", "objective"],
     clip: ["search", "clipFloor"],
     minThinkingTokens: ["search", "minThinkingTokens"],
-    acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
     maxThinkingTokens: ["search", "maxThinkingTokens"],
     initialDrafts: ["search", "initialDrafts"],
+    acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
     answerAfterThink: ["answerAfterThink"],
     generatorTemplate: ["generatorTemplate"],
     template: ["scorerTemplate"],
@@ -31,6 +37,39 @@ const flagPaths: Record<string, string[]> = {
     idField: ["fields", "id"],
     messagesField: ["fields", "messages"]
 };
+
+/** The flags that set the search, sampling and input fields of `reer synthesize`. */
+export function addSynthesisOptions(command: Command): Command {
+    const { search, sampling } = preset;
+    return command
+        .option("--seed <n>", `seed for openers and sampling ${d(preset.seed)}`, nonNegativeInteger)
+        .option("--parallel <n>", `items in flight at once, sharing the loaded models ${d(preset.parallel)}`, positiveInteger)
+        .addOption(new Option("--candidate-mode <mode>", `auto: concurrent on a GPU, sequential on a CPU; concurrent: candidates on parallel sequences, decoded in one batch; sequential: one after another on one sequence, evaluating the edit prompt once ${d(preset.candidateMode)}`).choices(["auto", "sequential", "concurrent"]))
+        .option("--max-tokens <n>", `cap on new tokens per generator call ${d(sampling.maxTokens)}`, positiveInteger)
+        .option("--temperature <t>", `sampling temperature ${d(sampling.temperature)}`, nonNegativeNumber)
+        .option("--top-p <p>", `nucleus sampling ${d(sampling.topP)}`, probability)
+        .option("--top-k <k>", `top-k sampling, 0 = off ${d(sampling.topK)}`, nonNegativeInteger)
+        .option("--candidates <n>", `rewrites per segment ${d(search.candidates)}`, positiveInteger)
+        .option("--max-steps <n>", `segments visited per pass ${d(search.maxSteps)}`, nonNegativeInteger)
+        .option("--stop-threshold <v>", `stop when the clipped mean NLL falls below this ${d(search.stopThreshold)}`, nonNegativeNumber)
+        .option("--passes <n>", `passes over the segments ${d(search.passes)}`, positiveInteger)
+        .option("--patience <n>", `stop after this many passes without improvement ${d(search.patience)}`, positiveInteger)
+        .option("--min-improvement <v>", `a rewrite must lower the objective by more than this; 0 = strictly ${d(search.minImprovement)}`, nonNegativeNumber)
+        .addOption(new Option("--objective <name>", `what to minimise ${d(search.objective)}`).choices(objectiveNames))
+        .option("--clip <floor>", `log-probability floor of the clipped objective ${d(search.clipFloor)}`, negativeNumber)
+        .option("--min-thinking-tokens <n>", `skip items whose initial z is shorter ${d(search.minThinkingTokens)}`, nonNegativeInteger)
+        .option("--max-thinking-tokens <n>", "longest z the search may produce, in tokens of either model; longer rewrites are refused as too-long, and the contexts are sized for it (default 2 x --max-tokens)", positiveInteger)
+        .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
+        .option("--accept-unclosed-rewrite", "take a last <refine> block that never closes, to the end of the turn, as the reference does (the default)")
+        .option("--no-accept-unclosed-rewrite", "reject a last <refine> block that never closes, as \"unclosed\"")
+        .option("--no-answer-after-think", "score the whole response even when it holds </think> (default: y is the text after its last </think>, as in the reference)")
+        .addOption(new Option("--generator-template <mode>", `chat: the generator's chat template; none: plain text (models without one) ${d(preset.generatorTemplate)}`).choices(["chat", "none"]))
+        .addOption(new Option("--template <mode>", `scorer prompt: paper (chat template, <think>/<answer>) or none (plain) ${d(preset.scorerTemplate)}`).choices(["paper", "none"]))
+        .option("--prompt-field <name>", `input key for x; the reference code used question ${d(preset.fields.prompt)}`)
+        .option("--response-field <name>", `input key for y; the reference code used solution ${d(preset.fields.response)}`)
+        .option("--id-field <name>", `input key for the id ${d(preset.fields.id)}`)
+        .option("--messages-field <name>", `input key for a chat transcript ${d(preset.fields.messages)}`);
+}
 
 const synthesisConfigHint = "Run `reer synthesize --dry-run ...` to print a valid effective configuration to start from.";
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { describeModel, type ModelDescription } from "../../model/describeModel.js";
-import { addEngineOptions, loadModelFromFlags, type EngineFlags } from "../engineOptions.js";
+import { addModelOptions, loadModelFromFlags, type ModelFlags } from "../modelOptions.js";
 
 const formatCount = (value: number): string =>
     value >= 1e9 ? `${(value / 1e9).toFixed(2)}B` : value >= 1e6 ? `${(value / 1e6).toFixed(1)}M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}K` : String(value);
@@ -29,8 +29,8 @@ export function inspectCommand(): Command {
         .description("Show what reer needs to know about a GGUF model: architecture, size, tokenizer, context, chat template, fast scoring.")
         .argument("[model]", "GGUF path, hf: URI or URL (or use --model)")
         .option("--json", "print JSON instead of a table", false);
-    addEngineOptions(command);
-    return command.action(async (modelArgument: string | undefined, flags: EngineFlags & { json: boolean }) => {
+    addModelOptions(command, { contexts: false });
+    return command.action(async (modelArgument: string | undefined, flags: ModelFlags & { json: boolean }) => {
         const model = await loadModelFromFlags({ ...flags, ...(modelArgument == null ? {} : { model: modelArgument }) });
         try {
             const description = describeModel(model);

@@ -9,10 +9,10 @@ import { compareTokenLogprobs, type TokenComparison } from "../../report/tokenCo
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
 import { readTraceFile } from "../../trace/readTrace.js";
 import type { TraceRecord } from "../../trace/traceRecordSchema.js";
-import { addEngineOptions, loadModelFromFlags, resolveThreads, type EngineFlags } from "../engineOptions.js";
+import { addModelOptions, loadModelFromFlags, resolveThreads, type ModelFlags } from "../modelOptions.js";
 import { negativeNumber, positiveInteger } from "../parseOptions.js";
 
-type ReportFlags = EngineFlags & {
+type ReportFlags = ModelFlags & {
     output: string;
     item?: string;
     maxItems: number;
@@ -32,7 +32,7 @@ export function reportCommand(): Command {
             .choices(["paper", "none"]))
         .option("--prompts <dir>", "with --model and --template paper: the prompt folder the run used")
         .option("--clip <floor>", "with --model: clip floor of the clipped mean NLL, as the run's", negativeNumber, -2);
-    addEngineOptions(command);
+    addModelOptions(command);
     // The model is optional here: only an explicit --model re-scores, never $REER_MODEL.
     const modelOption = command.options.find((option) => option.long === "--model");
     if (modelOption != null)

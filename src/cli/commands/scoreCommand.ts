@@ -5,10 +5,10 @@ import { readRecords } from "../../io/readRecords.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { scoreRecords } from "../../scoring/scoreRecords.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
-import { addEngineOptions, loadModelFromFlags, resolveThreads, type EngineFlags } from "../engineOptions.js";
+import { addModelOptions, loadModelFromFlags, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
 import { negativeNumber } from "../parseOptions.js";
 
-type ScoreFlags = EngineFlags & {
+type ScoreFlags = ModelFlags & {
     output?: string;
     template: ScoringTemplateName;
     prompts?: string;
@@ -48,7 +48,7 @@ Output: one JSON line per record, in input order:
 Examples:
   reer score pairs.jsonl --model models/qwen2.5-0.5b-instruct-q8_0.gguf -o scores.jsonl
   reer score pairs.jsonl --model ../shared/models/stories260K.gguf --template none --threads 1`);
-    addEngineOptions(command);
+    addModelOptions(command);
     return command.action(async (input: string, flags: ScoreFlags) => {
         const invalid: InvalidInputError[] = [];
         const records = await readRecords(input, {
@@ -87,7 +87,3 @@ Examples:
     });
 }
 
-export const stockPathWarning =
-    "note: this llama.cpp binary lacks reer's native scoring addition, so scores came from the exact stock path, " +
-    "which builds a full probability map per scored token (~90 ms at a 150k vocabulary; `npm run bench:score` measured the fast path " +
-    "about 9x faster on a 0.5B model). Run `npm run build:native` to build it.\n";

@@ -9,7 +9,7 @@ export function printDryRun(options: {
     prompts: PromptSet; threads: number; output: string;
 }): void {
     const { config, records, scorerModel } = options;
-    const count = (text: string) => scorerModel.guard.findUnencodable(text).length > 0 ? Math.ceil(text.length / 4) : scorerModel.model.tokenize(text, false).length;
+    const count = (text: string) => scorerModel.guard.findUnencodable(text).length > 0 ? Math.ceil(text.length / 4) : scorerModel.tokenizeText(text, "the input", false).length;
     const xTokens = records.map((record) => count(record.prompt));
     const yTokens = records.map((record) => count(record.response));
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
