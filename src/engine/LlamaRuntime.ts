@@ -1,6 +1,9 @@
 import { getLlama, LlamaLogLevel, LlamaLogLevelGreaterThanOrEqual, type Llama, type LlamaGpuType } from "node-llama-cpp";
 import { ReerError } from "../errors/ReerError.js";
-import { getNativeSequenceCopy, getNativeTokenLogprobs, type NativeSequenceCopy, type NativeTokenLogprobs } from "./nodeLlamaInternals.js";
+import { decideFastPath, type Backend, type FastPathDecision } from "./fastPathPolicy.js";
+import { describeNativeBuildState, nativeBuildState, type NativeBuildState } from "./nativeBuildState.js";
+import { getNativeSequenceCopy, getNativeTokenLogprobs, readNativeBinaryFacts, type NativeSequenceCopy, type NativeTokenLogprobs } from "./nodeLlamaInternals.js";
+import { shippedNativeVersion } from "./shippedNativeVersion.js";
 
 export type GpuChoice = "auto" | "off" | "cuda" | "vulkan" | "metal";
 export const gpuChoices: readonly GpuChoice[] = ["auto", "off", "cuda", "vulkan", "metal"];
@@ -9,11 +12,14 @@ export type RuntimeOptions = {
     gpu?: GpuChoice;
     /** Print llama.cpp's own log lines at this level and above (default: $REER_LLAMA_LOG, else fatal only). */
     logLevel?: LlamaLogLevel;
+    /** Run a GPU backend whose binary lacks reer's fast path on the stock path instead of refusing (default: $REER_ALLOW_STOCK=1). */
+    allowStockPath?: boolean;
 };
 
 /**
  * One llama.cpp backend per process and GPU choice. Knows which of reer's native additions
- * (native/: exact fast scoring, sequence copies) the loaded binary has.
+ * (native/: exact fast scoring, sequence copies) the loaded binary has, and uses them only
+ * when the binary was built from this copy's native/ (see fastPathPolicy.ts).
  */
 export class LlamaRuntime {
     private static readonly instances = new Map<string, Promise<LlamaRuntime>>();
@@ -21,27 +27,35 @@ export class LlamaRuntime {
     /** llama.cpp's last error lines: its own errors say more than the exceptions that reach JS. */
     private static readonly recentErrorLines: string[] = [];
 
+    public readonly nativeTokenLogprobs: NativeTokenLogprobs | undefined;
+    public readonly nativeSequenceCopy: NativeSequenceCopy | undefined;
+
     private constructor(
         public readonly llama: Llama,
         public readonly gpuChoice: GpuChoice,
-        public readonly nativeTokenLogprobs: NativeTokenLogprobs | undefined,
-        public readonly nativeSequenceCopy: NativeSequenceCopy | undefined
-    ) {}
+        public readonly nativeState: NativeBuildState,
+        public readonly fastPath: Exclude<FastPathDecision, { path: "refuse" }>
+    ) {
+        const trusted = fastPath.path === "fast";
+        this.nativeTokenLogprobs = trusted ? getNativeTokenLogprobs(llama) : undefined;
+        this.nativeSequenceCopy = trusted ? getNativeSequenceCopy(llama) : undefined;
+    }
 
     public static async get(options: RuntimeOptions = {}): Promise<LlamaRuntime> {
         const gpuChoice = options.gpu ?? "auto";
         const logLevel = options.logLevel ?? logLevelFromEnvironment();
-        const key = `${gpuChoice}:${logLevel}`;
+        const allowStock = options.allowStockPath ?? process.env.REER_ALLOW_STOCK === "1";
+        const key = `${gpuChoice}:${logLevel}:${allowStock}`;
         let instance = LlamaRuntime.instances.get(key);
         if (instance == null) {
-            instance = LlamaRuntime.create(gpuChoice, logLevel);
+            instance = LlamaRuntime.create(gpuChoice, logLevel, allowStock);
             LlamaRuntime.instances.set(key, instance);
             instance.catch(() => LlamaRuntime.instances.delete(key));
         }
         return await instance;
     }
 
-    private static async create(gpuChoice: GpuChoice, logLevel: LlamaLogLevel): Promise<LlamaRuntime> {
+    private static async create(gpuChoice: GpuChoice, logLevel: LlamaLogLevel, allowStock: boolean): Promise<LlamaRuntime> {
         const gpu: LlamaGpuType | "auto" = gpuChoice === "off" ? false : gpuChoice;
         let llama: Llama;
         try {
@@ -62,7 +76,16 @@ export class LlamaRuntime {
                     ? "Reinstall with `npm ci` (it builds the backend offline)."
                     : `Use --gpu auto or --gpu off, or build the ${gpuChoice} backend with REER_NATIVE_GPU=${gpuChoice} npm run build:native.`);
         }
-        return new LlamaRuntime(llama, gpuChoice, getNativeTokenLogprobs(llama), getNativeSequenceCopy(llama));
+        const nativeState = nativeBuildState(readNativeBinaryFacts(llama), shippedNativeVersion());
+        const backend: Backend = llama.gpu === false ? "cpu" : llama.gpu;
+        const decision = decideFastPath({ backend, buildType: llama.buildType, state: nativeState, allowStock });
+        if (decision.path === "refuse") {
+            await llama.dispose();
+            throw new ReerError("NATIVE_FAST_PATH_MISSING", decision.message, decision.hint);
+        }
+        if (decision.path === "stock" && decision.warning != null)
+            process.stderr.write(`${decision.warning}\n`);
+        return new LlamaRuntime(llama, gpuChoice, nativeState, decision);
     }
 
     private static onLog(level: LlamaLogLevel, message: string, printLevel: LlamaLogLevel): void {
@@ -83,10 +106,12 @@ export class LlamaRuntime {
         return this.nativeTokenLogprobs != null;
     }
 
-    /** Short human description: backend, build, fast path. */
+    /** Short human description: backend, which build (reer's local one or node-llama-cpp's prebuilt one), fast path. */
     public describe(): string {
         const gpu = this.llama.gpu === false ? "cpu" : this.llama.gpu;
-        return `backend ${gpu} (${this.llama.buildType}), fast exact scoring ${this.hasFastScoring ? "on" : "off (stock fallback)"}`;
+        const build = this.llama.buildType === "localBuild" ? "local build" : "prebuilt";
+        const scoring = this.hasFastScoring ? "on" : this.llama.gpu === false ? "off (stock fallback)" : "off (stock path allowed)";
+        return `backend ${gpu} (${build}, ${describeNativeBuildState(this.nativeState)}), fast exact scoring ${scoring}`;
     }
 }
 

@@ -5,6 +5,7 @@
  */
 import { withLock } from "lifecycle-utils";
 import type { Llama, LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
+import type { NativeBinaryFacts } from "./nativeBuildState.js";
 
 /** The addon function added by native/ReerTokenLogprobs.cpp. */
 export type NativeTokenLogprobs = (addonContext: object, batchLogitIndexes: Int32Array, targetTokens: Uint32Array) => Float64Array;
@@ -12,10 +13,24 @@ export type NativeTokenLogprobs = (addonContext: object, batchLogitIndexes: Int3
 /** The addon function added by native/ReerSequenceCopy.cpp. */
 export type NativeSequenceCopy = (addonContext: object, sourceSequenceId: number, targetSequenceId: number) => void;
 
+function addonBindings(llama: Llama): Record<string, unknown> | undefined {
+    return (llama as unknown as { _bindings?: Record<string, unknown> })._bindings;
+}
+
 function addonFunction(llama: Llama, name: string): unknown {
-    const bindings = (llama as unknown as { _bindings?: Record<string, unknown> })._bindings;
-    const fn = bindings?.[name];
+    const fn = addonBindings(llama)?.[name];
     return typeof fn === "function" ? fn : undefined;
+}
+
+/** What the loaded binary exports of native/ (see native/ReerAddon.cpp and sampler-top-k.patch). */
+export function readNativeBinaryFacts(llama: Llama): NativeBinaryFacts {
+    const version = addonFunction(llama, "reerNativeVersion") as (() => unknown) | undefined;
+    const reported = version?.();
+    return {
+        hasFunctions: getNativeTokenLogprobs(llama) != null && getNativeSequenceCopy(llama) != null,
+        version: typeof reported === "string" ? reported : undefined,
+        samplerPatch: addonBindings(llama)?.reerSamplerTopK === true
+    };
 }
 
 export function getNativeTokenLogprobs(llama: Llama): NativeTokenLogprobs | undefined {

@@ -1,0 +1,2 @@
+export function nativeFiles(nativeDir: string): string[];
+export function nativeFingerprint(nativeDir: string): string;

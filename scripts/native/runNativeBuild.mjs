@@ -1,0 +1,103 @@
+// The whole native build, all or nothing: plan, patch node-llama-cpp's addon sources,
+// compile every planned backend, verify each result. On any failure the sources go back
+// to pristine and this run's builds are removed, so node-llama-cpp's stock binary is
+// used as if reer had never touched the package.
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { planNativeBuild } from "./buildPlan.mjs";
+import { installTree, loadPristine, restorePristine, savePristine, stagePatchedTree } from "./addonTree.mjs";
+import { nativeFiles, nativeFingerprint } from "./nativeFingerprint.mjs";
+import { binaryMarkerProblem, changedLocalBuilds, inspectionProblem, localBuildsDir, snapshotLocalBuilds } from "./nodeLlamaSteps.mjs";
+
+const backendName = (backend) => (backend === false ? "cpu" : backend);
+
+/**
+ * steps: { build(backend) -> {ok, detail?}, inspect(backend) -> inspection }, passed in so
+ * that a run can be driven against any package. Returns { ok: true, built, version } or
+ * { ok: false, stage, detail, restored, removedBuilds?, version }.
+ */
+export async function runNativeBuild({ packageDir, nativeDir, probes, force = false, steps, log = () => {} }) {
+    const version = nativeFingerprint(nativeDir);
+    const plan = planNativeBuild(probes);
+    for (const note of plan.notes) log(note);
+    if (plan.error != null) return { ok: false, stage: "plan", detail: plan.error, restored: false, version };
+    log(`native version ${version}; backends: ${plan.backends.map(backendName).join(", ")}`);
+
+    let toBuild = plan.backends;
+    if (!force) {
+        toBuild = plan.backends.filter((backend) => {
+            const problem = inspectionProblem(steps.inspect(backend), backend, version);
+            if (problem == null) log(`${backendName(backend)}: up to date`);
+            else log(`${backendName(backend)}: needs a build (${problem})`);
+            return problem != null;
+        });
+        if (toBuild.length === 0) return { ok: true, built: [], version };
+    }
+
+    const files = nativeFiles(nativeDir);
+    const patchFiles = files.filter((file) => file.endsWith(".patch")).map((file) => path.join(nativeDir, file));
+    const addonSources = files.filter((file) => /\.(cpp|h)$/.test(file));
+    const pristine = loadPristine(packageDir, patchFiles, log);
+    // Nothing was written yet, and without a pristine copy there is nothing to restore.
+    if (!pristine.ok) return { ok: false, stage: "sources", detail: pristine.detail, restored: false, version };
+    log(`pristine addon sources: ${pristine.source}`);
+
+    const staged = stagePatchedTree(pristine.files, { nativeDir, patchFiles, addonSources, version });
+    if (!staged.ok) {
+        restorePristine(packageDir, pristine.files);
+        return { ok: false, stage: "patch", detail: staged.detail, restored: true, version };
+    }
+    savePristine(packageDir, pristine.files);
+    installTree(packageDir, staged.files);
+
+    const written = [];
+    const fail = (stage, detail) => {
+        for (const folder of written) rmSync(path.join(localBuildsDir(packageDir), folder), { recursive: true, force: true });
+        restorePristine(packageDir, pristine.files);
+        return { ok: false, stage, detail, restored: true, removedBuilds: written, version };
+    };
+    const buildAndVerify = async (backend) => {
+        const name = backendName(backend);
+        const before = snapshotLocalBuilds(packageDir);
+        const started = Date.now();
+        let built;
+        let folders = [];
+        try {
+            built = await steps.build(backend);
+        } finally {
+            folders = changedLocalBuilds(before, snapshotLocalBuilds(packageDir));
+            written.push(...folders);
+        }
+        if (!built.ok) return { stage: `build (${name})`, detail: built.detail };
+
+        const inspection = steps.inspect(backend);
+        let problem = inspectionProblem(inspection, backend, version);
+        if (problem != null && !inspection.loaded && backend !== false) {
+            // A GPU build may not load on a machine without that GPU; check the binary instead.
+            const markerProblem = binaryMarkerProblem(packageDir, folders, version);
+            if (markerProblem == null) log(`${name}: cannot load here (${inspection.error}); its binary carries version ${version} and the sampler flag`);
+            problem = markerProblem == null ? null : `${problem}; ${markerProblem}`;
+        }
+        if (problem != null) return { stage: `verification (${name})`, detail: `the new ${name} build is not usable: ${problem}` };
+        log(`${name}: built and verified in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        return null;
+    };
+    try {
+        for (const backend of toBuild) {
+            const problem = await buildAndVerify(backend);
+            if (problem != null) return fail(problem.stage, problem.detail);
+        }
+    } catch (error) {
+        return fail("build", error instanceof Error ? error.message : String(error));
+    }
+    removeLegacyStamps(packageDir);
+    return { ok: true, built: toBuild, version };
+}
+
+/** Earlier versions of this script marked builds with stamp files; the binary carries its version now. */
+function removeLegacyStamps(packageDir) {
+    const dir = localBuildsDir(packageDir);
+    if (!existsSync(dir)) return;
+    for (const file of readdirSync(dir).filter((name) => /^reer-.*\.stamp$/.test(name)))
+        rmSync(path.join(dir, file), { force: true });
+}

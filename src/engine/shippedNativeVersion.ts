@@ -1,0 +1,14 @@
+import { fileURLToPath } from "node:url";
+import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
+
+let cached: string | undefined;
+
+/**
+ * The fingerprint of the native/ folder shipped with this copy of reer, computed the way
+ * the build computes the one it compiles in. src/engine and dist/engine both sit two
+ * levels below the package root.
+ */
+export function shippedNativeVersion(): string {
+    cached ??= nativeFingerprint(fileURLToPath(new URL("../../native/", import.meta.url)));
+    return cached;
+}

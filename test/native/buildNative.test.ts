@@ -1,0 +1,149 @@
+// scripts/build-native.mjs against a fake node-llama-cpp package: every failure leaves the
+// package exactly as pristine and the install succeeding with a warning; success leaves it
+// patched with the version compiled in.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
+import { makeFakeSetup, removeFakeSetups, snapshot, staleSamplerPatch } from "./fakeNodeLlamaPackage.js";
+
+const buildScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "build-native.mjs");
+
+function runBuild(setup: ReturnType<typeof makeFakeSetup>, env: Record<string, string> = {}) {
+    const result = spawnSync(process.execPath, [buildScript], {
+        encoding: "utf8",
+        env: {
+            PATH: process.env.PATH,
+            REER_NATIVE_PACKAGE_DIR: setup.packageDir,
+            REER_NATIVE_DIR: setup.nativeDir,
+            REER_NATIVE_GPU: "false",
+            FAKE_CALLS_FILE: setup.callsFile,
+            ...env
+        }
+    });
+    return { code: result.status, stderr: result.stderr };
+}
+
+const builds = (setup: ReturnType<typeof makeFakeSetup>): string[] =>
+    existsSync(setup.callsFile) ? readFileSync(setup.callsFile, "utf8").trim().split("\n") : [];
+
+function expectStockWarning(stderr: string, stage: string): void {
+    expect(stderr).toContain(`WARNING: reer's native build failed at the ${stage} step.`);
+    expect(stderr).toContain("about 90 ms per scored token at a 150k vocabulary");
+    expect(stderr).toContain("Retry: npm run build:native");
+}
+
+afterAll(removeFakeSetups);
+
+describe("build-native on a fake package", () => {
+    it("leaves the package byte-identical and exits 0 with a warning when a patch does not apply", () => {
+        const setup = makeFakeSetup(staleSamplerPatch);
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup);
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "patch");
+        expect(stderr).toContain("sampler-top-k.patch does not apply");
+        expect(stderr).not.toContain("addon-register.patch does not apply");
+        expect(stderr).toContain("restored to pristine");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+        expect(builds(setup)).toEqual([]);
+    });
+
+    it("exits non-zero on the same failure with REER_NATIVE_STRICT=1, still restoring the package", () => {
+        const setup = makeFakeSetup(staleSamplerPatch);
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup, { REER_NATIVE_STRICT: "1" });
+        expect(code).toBe(1);
+        expect(stderr).toContain("REER_NATIVE_STRICT=1: failing the install.");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+
+    it("restores the sources and removes the half-written build when compiling fails", () => {
+        const setup = makeFakeSetup();
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup, { FAKE_BUILD: "fail" });
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "build (cpu)");
+        expect(builds(setup)).toHaveLength(1);
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+
+    it("rejects a build whose compiled version is not native/'s, restoring everything", () => {
+        const setup = makeFakeSetup();
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup, { FAKE_VERSION: "0000000000000000" });
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "verification (cpu)");
+        expect(stderr).toContain(`reports native version 0000000000000000, native/ is ${nativeFingerprint(setup.nativeDir)}`);
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+
+    it("patches, builds and verifies, then finds the build up to date", () => {
+        const setup = makeFakeSetup();
+        const first = runBuild(setup);
+        expect(first.code).toBe(0);
+        expect(first.stderr).not.toContain("WARNING");
+        const addon = path.join(setup.packageDir, "llama", "addon");
+        expect(readFileSync(path.join(addon, "ReerNativeVersion.h"), "utf8")).toContain(`"${nativeFingerprint(setup.nativeDir)}"`);
+        expect(readFileSync(path.join(addon, "addon.cpp"), "utf8")).toContain("reerRegisterAddon");
+        expect(readFileSync(path.join(addon, "Sampler.cpp"), "utf8")).toContain("reerSamplerTopK");
+        expect(existsSync(path.join(addon, "ReerAddon.cpp"))).toBe(true);
+
+        const second = runBuild(setup);
+        expect(second.code).toBe(0);
+        expect(second.stderr).toContain("cpu: up to date");
+        expect(builds(setup)).toHaveLength(1);
+    });
+
+    it("recovers the pristine sources of an already-patched tree by reversing the applied patches", () => {
+        const setup = makeFakeSetup();
+        const pristine = snapshot(setup.packageDir);
+        expect(runBuild(setup).code).toBe(0);
+        // As left by a version of this script that kept no pristine copy.
+        rmSync(path.join(setup.packageDir, "llama", ".reer-pristine-addon"), { recursive: true });
+        rmSync(path.join(setup.packageDir, "llama", "localBuilds"), { recursive: true });
+        const { code, stderr } = runBuild(setup, { REER_NATIVE_FORCE: "1", FAKE_BUILD: "fail" });
+        expect(code).toBe(0);
+        expect(stderr).toContain("addon-register.patch is already applied");
+        expect(stderr).toContain("sampler-top-k.patch is already applied");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+
+    it("restores from the saved pristine copy when a changed patch no longer applies", () => {
+        const setup = makeFakeSetup();
+        const pristine = snapshot(setup.packageDir);
+        expect(runBuild(setup).code).toBe(0);
+        rmSync(path.join(setup.packageDir, "llama", "localBuilds"), { recursive: true });
+        writeFileSync(path.join(setup.nativeDir, "sampler-top-k.patch"), staleSamplerPatch);
+        const { code, stderr } = runBuild(setup);
+        expect(code).toBe(0);
+        expect(stderr).toContain("pristine addon sources: saved copy");
+        expectStockWarning(stderr, "patch");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+
+    it("touches nothing when the tree holds another version's changes it cannot undo", () => {
+        const setup = makeFakeSetup();
+        expect(runBuild(setup).code).toBe(0);
+        rmSync(path.join(setup.packageDir, "llama", ".reer-pristine-addon"), { recursive: true });
+        writeFileSync(path.join(setup.nativeDir, "sampler-top-k.patch"), staleSamplerPatch);
+        const before = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup);
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "sources");
+        expect(stderr).toContain("sampler-top-k.patch neither applies nor reverses");
+        expect(stderr).toContain("(`npm ci`)");
+        expect(snapshot(setup.packageDir)).toEqual(before);
+    });
+
+    it("reports an unknown REER_NATIVE_GPU without touching the package", () => {
+        const setup = makeFakeSetup();
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup, { REER_NATIVE_GPU: "rocm" });
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "plan");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+});
