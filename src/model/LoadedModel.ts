@@ -98,8 +98,13 @@ export class LoadedModel {
         return this.model.detokenize(tokens, specialTokens, lastTokens);
     }
 
+    /** The training context from the loaded model, or from the GGUF header when only the vocabulary was loaded. */
     public get trainContextSize(): number {
-        return this.model.trainContextSize;
+        if (this.model.trainContextSize > 0)
+            return this.model.trainContextSize;
+        const architecture = String(this.header.metadata.general.architecture);
+        const fromHeader = (this.header.metadata as unknown as Record<string, { context_length?: unknown } | undefined>)[architecture]?.context_length;
+        return typeof fromHeader === "number" ? fromHeader : 0;
     }
 
     public get chatTemplate(): string | undefined {

@@ -30,7 +30,8 @@ export class PlainScoringLayout implements ScoringLayout {
             yHead: head,
             yTail: tail,
             scoredTokens,
-            templateIds: ["plain"],
+            // Plain text uses no prompt file; the trace names the layout in scorerTemplate.
+            templateIds: [],
             tokensFor(z: string): ScoringTokens {
                 const contextText = z === "" ? `${x}\n\n` : `${x}\n\n${z}\n\n`;
                 return {

@@ -16,7 +16,7 @@ export const toTraceScore = (score: ScoreAggregates): TraceScore => ({
 });
 
 /** What every record of a run names: the models, the config and its hash. */
-export type RunIdentity = { config: SynthesisConfig; configHash: string; generator: ModelIdentity; scorer: ModelIdentity };
+export type RunIdentity = { config: SynthesisConfig; configHash: string; settings: Record<string, unknown>; generator: ModelIdentity; scorer: ModelIdentity };
 
 /** The initial trajectory a search started from, and every draft when there were several. */
 export type DraftOutcome = { initial?: InitialDraft; z0?: string; drafts?: ScoredDraft[] };
@@ -89,11 +89,13 @@ export class ItemRecord {
             y: item.y,
             ...(item.thinkingStrippedChars > 0 ? { thinkingStrippedChars: item.thinkingStrippedChars } : {}),
             objective: run.config.search.objective,
+            scorerTemplate: run.config.scorerTemplate,
             steps: [],
             models: { generator: run.generator, scorer: run.scorer },
             prompts: [...this.prompts],
             seed: run.config.seed,
             configHash: run.configHash,
+            settings: run.settings,
             ...this.meter.work(),
             reerVersion: REER_VERSION
         };

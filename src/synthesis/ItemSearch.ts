@@ -38,6 +38,8 @@ export type SearchResources = {
     /** "auto" already settled to the mode that runs. */
     config: SynthesisConfig & { candidateMode: "sequential" | "concurrent" };
     configHash: string;
+    /** The decisive settings behind configHash, kept in every record. */
+    settings: Record<string, unknown>;
     contexts: ContextLimits;
 };
 
@@ -60,7 +62,7 @@ export class ItemSearch {
 
     public constructor(private readonly resources: SearchResources) {
         this.scorers = new ResourcePool(resources.scorer.workers);
-        this.run = { config: resources.config, configHash: resources.configHash, generator: resources.generatorModel.identity, scorer: resources.scorerModel.identity };
+        this.run = { config: resources.config, configHash: resources.configHash, settings: resources.settings, generator: resources.generatorModel.identity, scorer: resources.scorerModel.identity };
     }
 
     public async search(item: SynthesisItem, hooks: ItemHooks = {}): Promise<TraceRecord> {

@@ -20,5 +20,18 @@ export function decisiveSettings(config: SynthesisConfig, generator: ModelIdenti
 
 /** Hash of the decisive settings, stored in every record. */
 export function configHash(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string): string {
-    return createHash("sha256").update(JSON.stringify(decisiveSettings(config, generator, scorer, promptsFingerprint))).digest("hex").slice(0, 16);
+    return hashSettings(decisiveSettings(config, generator, scorer, promptsFingerprint));
+}
+
+export function hashSettings(settings: object): string {
+    return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
+}
+
+/** The dotted paths whose values differ between two settings objects, e.g. ["sampling.maxTokens", "seed"]. */
+export function settingsDiff(a: unknown, b: unknown, prefix = ""): string[] {
+    const isObject = (value: unknown): value is Record<string, unknown> => value != null && typeof value === "object" && !Array.isArray(value);
+    if (!isObject(a) || !isObject(b))
+        return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix === "" ? "(all)" : prefix];
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((key) => settingsDiff(a[key], b[key], prefix === "" ? key : `${prefix}.${key}`));
 }

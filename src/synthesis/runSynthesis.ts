@@ -1,22 +1,22 @@
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import { maxThinkingTokensOf } from "../config/synthesisConfig.js";
 import { ReerError } from "../errors/ReerError.js";
-import { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import { Generator } from "../generation/Generator.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import type { PromptSet } from "../prompts/PromptSet.js";
 import { Scorer, type KvCacheType } from "../scoring/Scorer.js";
-import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { ShardSpec } from "../sharding/ShardSpec.js";
 import { readTraceFile } from "../trace/readTrace.js";
 import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { resolveCandidateMode } from "./candidateMode.js";
-import { configHash } from "./configHash.js";
+import { decisiveSettings, hashSettings } from "./configHash.js";
 import { measureItemBudget, sizeContexts, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
 import { planRun, type RunPlan } from "./planRun.js";
+import { validateRun } from "./validateRun.js";
 import type { SynthesisInput, SynthesisItem } from "./SynthesisItem.js";
 
 export type { SynthesisInput } from "./SynthesisItem.js";
@@ -78,12 +78,18 @@ export function effectiveConfig(config: SynthesisConfig, generatorModel: LoadedM
 export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSummary> {
     const { generatorModel, scorerModel } = options;
     const config = effectiveConfig(options.config, generatorModel);
-    const hash = configHash(config, generatorModel.identity, scorerModel.identity, options.prompts.fingerprint());
+    const settings = decisiveSettings(config, generatorModel.identity, scorerModel.identity, options.prompts.fingerprint());
+    const hash = hashSettings(settings);
+    // Settings that cannot work fail here, before the output file is created or touched.
+    const { prompter, layout, caps } = validateRun({
+        config, generatorModel, scorerModel, prompts: options.prompts, requests: options.items.map((item) => item.prompt),
+        ...(options.maxContextSize == null ? {} : { maxContextSize: options.maxContextSize })
+    });
     const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true });
     const store = opened.store;
     try {
         const plan = planRun({
-            inputs: options.items, answerAfterThink: config.answerAfterThink, configHash: hash,
+            inputs: options.items, answerAfterThink: config.answerAfterThink, configHash: hash, settings,
             output: { file: options.output, items: opened.existing },
             others: await Promise.all((options.otherOutputs ?? []).map(async (file) => ({ file, items: await readTraceFile(file, { onTornTail: () => {} }) }))),
             ...(options.shard == null ? {} : { shard: options.shard }),
@@ -98,12 +104,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0 });
             return summary;
         }
-        const prompter = new GenerationPrompter(generatorModel, options.prompts, config.generatorTemplate);
-        const layout = createLayout(scorerModel, config.scorerTemplate, { prompts: options.prompts });
-        const contexts = sizeContextsFor(plan, config, prompter, layout, {
-            generator: options.maxContextSize ?? generatorModel.trainContextSize,
-            scorer: options.maxContextSize ?? scorerModel.trainContextSize
-        });
+        const contexts = sizeContextsFor(plan, config, prompter, layout, caps);
         const parallel = Math.min(config.parallel, plan.pending.length);
         const generator = await Generator.create(generatorModel, {
             threads: options.threads,
@@ -129,7 +130,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                     generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
                     engine: describeEngine({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel })
                 });
-                const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, contexts });
+                const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts });
                 await searchPending(plan, parallel, search, store, summary, options);
             } finally {
                 await scorer.dispose();

@@ -4,7 +4,7 @@ import { lastByteIsNewline, readTraceLines } from "./readTrace.js";
 import type { TraceRecord, TraceStatus } from "./traceRecordSchema.js";
 
 /** What an output file already holds for one item. */
-export type StoredItem = { key: string; status: TraceStatus; configHash: string };
+export type StoredItem = { key: string; status: TraceStatus; configHash: string; settings?: Record<string, unknown> | undefined };
 
 export type TraceStoreOpenResult = {
     /** Every item already in the file. */
@@ -37,7 +37,7 @@ export class TraceStore {
                     droppedFailed++;
                     continue;
                 }
-                existing.push({ key: record.key, status: record.status, configHash: record.configHash });
+                existing.push({ key: record.key, status: record.status, configHash: record.configHash, settings: record.settings });
                 kept.push(text);
             }
             // A last line without its newline would run into the next append.

@@ -81,11 +81,15 @@ const commonFields = {
     /** Characters of thinking cut from the front of the response to get y (absent when none). */
     thinkingStrippedChars: z.number().int().optional(),
     objective: z.string(),
+    /** The scorer's prompt layout: "paper" (chat template with <think>/<answer>) or "none" (plain text). */
+    scorerTemplate: z.enum(["paper", "none"]).optional(),
     steps: z.array(stepSchema),
     models: z.object({ generator: modelIdentitySchema, scorer: modelIdentitySchema }),
     prompts: z.array(z.string()),
     seed: z.number().int(),
     configHash: z.string(),
+    /** The settings the hash covers (models by hash, prompts by fingerprint), so a changed resume can name what changed. */
+    settings: z.record(z.string(), z.unknown()).optional(),
     tokens: z.object({
         generated: z.number().int(),
         scoringEvaluated: z.number().int(),

@@ -1,16 +1,13 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { traceRecordSchema } from "../../src/trace/traceRecordSchema.js";
 import { loadSamplePairs } from "../support/pairs.js";
-import { runCli } from "../support/runCli.js";
+import { progressEvents, runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { promptsWithParagraphOpener } from "../support/testPrompts.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "reer-synth-opts-"));
 const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
@@ -24,17 +21,18 @@ describe("reer synthesize options", () => {
         writeFileSync(config, JSON.stringify({ seed: 3, search: { candidates: 4, maxSteps: 5 }, sampling: { temperature: 0.6 } }));
         const result = await runCli(["synthesize", input, "-o", path.join(dir, "unused.jsonl"), ...tiny, "--config", config, "--max-steps", "7", "--dry-run"]);
         expect(result.code).toBe(0);
-        const printed = JSON.parse(result.stdout.slice(0, result.stdout.indexOf("\n}\n") + 2));
-        expect(printed.config.seed).toBe(3); // file
-        expect(printed.config.search.candidates).toBe(4); // file, so 4 candidates below
-        expect(printed.config.search.maxSteps).toBe(7); // flag beats file
-        expect(printed.config.sampling.temperature).toBe(0.6); // file
-        expect(printed.config.sampling.topP).toBe(0.85); // preset default
-        expect(printed.config.sampling.maxTokens).toBe(120); // flag
-        expect(printed.config.search.stopThreshold).toBe(0.25);
-        expect(result.stdout).toMatch(/items: 3\n/);
+        // stdout is the config alone, as --config takes it.
+        const printed = JSON.parse(result.stdout);
+        expect(printed.seed).toBe(3); // file
+        expect(printed.search.candidates).toBe(4); // file, so 4 candidates below
+        expect(printed.search.maxSteps).toBe(7); // flag beats file
+        expect(printed.sampling.temperature).toBe(0.6); // file
+        expect(printed.sampling.topP).toBe(0.85); // preset default
+        expect(printed.sampling.maxTokens).toBe(120); // flag
+        expect(printed.search.stopThreshold).toBe(0.25);
+        expect(result.stderr).toMatch(/items: 3\n/);
         // 1 initial + 7 steps x 1 pass x 4 candidates
-        expect(result.stdout).toMatch(/generator calls per item: at most 29 /);
+        expect(result.stderr).toMatch(/generator calls per item: at most 29 /);
         expect(existsSync(path.join(dir, "unused.jsonl"))).toBe(false);
     });
 
@@ -69,26 +67,18 @@ describe("reer synthesize options", () => {
 
     it("stops cleanly on Ctrl-C after the current write, and the next run resumes", async () => {
         const output = path.join(dir, "interrupted.jsonl");
-        const code = await new Promise<number | null>((resolve) => {
-            const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), "synthesize", input, "-o", output, ...tiny, "--progress", "log"],
-                { cwd: repoRoot, stdio: "ignore" });
-            const timer = setInterval(() => {
-                if (existsSync(output) && readFileSync(output, "utf8").includes("\n")) {
-                    clearInterval(timer);
-                    child.kill("SIGINT");
-                }
-            }, 20);
-            child.on("close", (exitCode) => {
-                clearInterval(timer);
-                resolve(exitCode);
-            });
-        });
+        // Ctrl-C as soon as the first item is reported written: two items (each a generation) are still to do.
+        const interrupted = await runCli(["synthesize", input, "-o", output, ...tiny, "--progress", "json"],
+            { interrupt: { signal: "SIGINT", when: (stderr) => progressEvents(stderr).some((event) => event.type === "item") } });
+        expect(interrupted.interrupted).toBe(true);
         const written = readFileSync(output, "utf8");
         expect(written.endsWith("\n")).toBe(true);
         const firstRun = written.trim().split("\n").map((line) => traceRecordSchema.parse(JSON.parse(line)));
         expect(firstRun.length).toBeGreaterThanOrEqual(1);
-        // 130 when it stopped early; 0 if the last item happened to finish first.
-        expect(code).toBe(firstRun.length < 3 ? 130 : 0);
+        // It stopped early: not every item written, exit code 130, and a summary that says so.
+        expect(firstRun.length).toBeLessThan(3);
+        expect(interrupted.code).toBe(130);
+        expect(progressEvents(interrupted.stderr).find((event) => event.type === "summary")).toMatchObject({ stopped: true, written: firstRun.length });
 
         const resumed = await runCli(["synthesize", input, "-o", output, ...tiny, "--progress", "json"]);
         expect(resumed.code).toBe(0);

@@ -64,7 +64,7 @@ Examples:
         try {
             const threads = resolveThreads(flags, models.generator);
             if (flags.dryRun) {
-                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, output: flags.output });
+                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, output: flags.output, ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }) });
                 return;
             }
             const shard = flags.shard == null ? undefined : parseShardSpec(flags.shard);
