@@ -60,3 +60,7 @@ export function probability(value: string): number {
         throw new InvalidArgumentError("expected a number in (0, 1].");
     return parsed;
 }
+
+export function positiveIntegerOrAuto(value: string): number | "auto" {
+    return value === "auto" ? "auto" : positiveInteger(value);
+}

@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { readJsonConfigFile, resolveLayeredConfig, type ConfigOverride } from "../config/layeredConfig.js";
 import { objectiveNames } from "../config/searchConfig.js";
 import { synthesisConfigSchema, type SynthesisConfig } from "../config/synthesisConfig.js";
-import { negativeNumber, nonNegativeInteger, nonNegativeNumber, positiveInteger, probability } from "./parseOptions.js";
+import { negativeNumber, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveIntegerOrAuto, probability } from "./parseOptions.js";
 
 /** The paper preset: every "(default ...)" in the help comes from here, so help and schema cannot drift. */
 const preset = synthesisConfigSchema.parse({});
@@ -43,7 +43,7 @@ export function addSynthesisOptions(command: Command): Command {
     const { search, sampling } = preset;
     return command
         .option("--seed <n>", `seed for openers and sampling ${d(preset.seed)}`, nonNegativeInteger)
-        .option("--parallel <n>", `items in flight at once, sharing the loaded models ${d(preset.parallel)}`, positiveInteger)
+        .option("--parallel <n|auto>", `items in flight at once, sharing the loaded models; auto: 1 on a CPU, as many as the free GPU memory holds (up to 32) on a GPU ${d(preset.parallel)}`, positiveIntegerOrAuto)
         .addOption(new Option("--candidate-mode <mode>", `auto: concurrent on a GPU, sequential on a CPU; concurrent: candidates on parallel sequences, decoded in one batch; sequential: one after another on one sequence, evaluating the edit prompt once ${d(preset.candidateMode)}`).choices(["auto", "sequential", "concurrent"]))
         .option("--max-tokens <n>", `cap on new tokens per generator call ${d(sampling.maxTokens)}`, positiveInteger)
         .option("--temperature <t>", `sampling temperature ${d(sampling.temperature)}`, nonNegativeNumber)
@@ -60,9 +60,9 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--min-thinking-tokens <n>", `skip items whose initial z is shorter ${d(search.minThinkingTokens)}`, nonNegativeInteger)
         .option("--max-thinking-tokens <n>", "longest z the search may produce, in tokens of either model; longer rewrites are refused as too-long, and the contexts are sized for it (default 2 x --max-tokens)", positiveInteger)
         .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
-        .option("--accept-unclosed-rewrite", "take a last <refine> block that never closes, to the end of the turn, as the reference does (the default)")
+        .option("--accept-unclosed-rewrite", `take a last <refine> block that never closes, to the end of the turn, as the reference does${preset.search.acceptUnclosedRewrite ? "; on unless --no-accept-unclosed-rewrite or the config turns it off" : ""}`)
         .option("--no-accept-unclosed-rewrite", "reject a last <refine> block that never closes, as \"unclosed\"")
-        .option("--no-answer-after-think", "score the whole response even when it holds </think> (default: y is the text after its last </think>, as in the reference)")
+        .option("--no-answer-after-think", "score the whole response even when it holds </think>; otherwise y is the text after its last </think>, as in the reference")
         .addOption(new Option("--generator-template <mode>", `chat: the generator's chat template; none: plain text (models without one) ${d(preset.generatorTemplate)}`).choices(["chat", "none"]))
         .addOption(new Option("--template <mode>", `scorer prompt: paper (chat template, <think>/<answer>) or none (plain) ${d(preset.scorerTemplate)}`).choices(["paper", "none"]))
         .option("--prompt-field <name>", `input key for x; the reference code used question ${d(preset.fields.prompt)}`)

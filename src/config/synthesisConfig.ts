@@ -24,8 +24,8 @@ export const synthesisConfigSchema = z.object({
     search: searchConfigSchema.default(searchConfigSchema.parse({})),
     sampling: samplingConfigSchema.default(samplingConfigSchema.parse({})),
     seed: z.number().int().min(0).default(0),
-    /** Items in flight at once. */
-    parallel: z.number().int().min(1).default(1),
+    /** Items in flight at once; "auto": one on a CPU, as many as the GPU's free memory holds on a GPU. */
+    parallel: z.union([z.number().int().min(1), z.literal("auto")]).default("auto"),
     /**
      * How the candidates of a step are generated. "concurrent": on parallel sequences whose
      * decoding is batched together (each evaluates the changed part of the edit prompt).

@@ -98,6 +98,31 @@ export class LoadedModel {
         return this.model.detokenize(tokens, specialTokens, lastTokens);
     }
 
+    /**
+     * Bytes of KV cache one token takes in a context of this model, from the GGUF header:
+     * layers x KV heads x (key + value width) x the cache type's bytes per element.
+     */
+    public kvBytesPerToken(cacheType: "F32" | "F16" | "Q8_0"): number {
+        const architecture = String(this.header.metadata.general.architecture);
+        const meta = (this.header.metadata as unknown as Record<string, Record<string, unknown> | undefined>)[architecture] ?? {};
+        const attention = (meta.attention ?? {}) as Record<string, unknown>;
+        const number = (value: unknown, fallback: number) => (typeof value === "number" && value > 0 ? value : fallback);
+        const layers = number(meta.block_count, 1);
+        const heads = number(attention.head_count, 1);
+        const kvHeads = number(attention.head_count_kv, heads);
+        const headWidth = number(meta.embedding_length, 1) / heads;
+        const width = number(attention.key_length, headWidth) + number(attention.value_length, headWidth);
+        const bytesPerElement = cacheType === "F32" ? 4 : cacheType === "F16" ? 2 : 34 / 32;
+        return layers * kvHeads * width * bytesPerElement;
+    }
+
+    /** Free memory on the GPU (0 on the CPU backend). */
+    public async freeGpuBytes(): Promise<number> {
+        if (this.runtime.llama.gpu === false)
+            return 0;
+        return (await this.runtime.llama.getVramState()).free;
+    }
+
     /** The training context from the loaded model, or from the GGUF header when only the vocabulary was loaded. */
     public get trainContextSize(): number {
         if (this.model.trainContextSize > 0)

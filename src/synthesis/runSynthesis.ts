@@ -15,6 +15,7 @@ import { resolveCandidateMode } from "./candidateMode.js";
 import { decisiveSettings, hashSettings } from "./configHash.js";
 import { measureItemBudget, sizeContexts, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
+import { chooseItemsInFlight } from "./itemsInFlight.js";
 import { planRun, type RunPlan } from "./planRun.js";
 import { validateRun } from "./validateRun.js";
 import type { SynthesisInput, SynthesisItem } from "./SynthesisItem.js";
@@ -23,7 +24,7 @@ export type { SynthesisInput } from "./SynthesisItem.js";
 export { itemKey } from "./SynthesisItem.js";
 
 export type RunEvent =
-    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; engine?: string }
+    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; parallel?: number; parallelReason?: string; engine?: string }
     | { type: "progress"; progress: ItemProgress }
     | { type: "item"; record: TraceRecord; done: number; total: number; generatedTokens: number }
     | { type: "stopping" };
@@ -105,7 +106,14 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             return summary;
         }
         const contexts = sizeContextsFor(plan, config, prompter, layout, caps);
-        const parallel = Math.min(config.parallel, plan.pending.length);
+        const { parallel, reason: parallelReason } = chooseItemsInFlight({
+            requested: config.parallel,
+            pending: plan.pending.length,
+            onGpu: generatorModel.onGpu,
+            freeGpuBytes: await generatorModel.freeGpuBytes(),
+            bytesPerItem: (config.candidateMode === "concurrent" ? config.search.candidates : 1) * contexts.generator * generatorModel.kvBytesPerToken("F16") +
+                contexts.scorer * scorerModel.kvBytesPerToken(options.kvCacheType ?? "F32")
+        });
         const generator = await Generator.create(generatorModel, {
             threads: options.threads,
             contextSize: contexts.generator,
@@ -128,6 +136,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                 options.onEvent?.({
                     type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
                     generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
+                    parallel, parallelReason,
                     engine: describeEngine({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel })
                 });
                 const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts });
