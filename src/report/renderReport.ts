@@ -86,7 +86,7 @@ ${shown.map((index) => renderItemView(records[index]!, { index, hidden: index !=
 <footer>Made by reer ${h(records[0]?.reerVersion ?? "")} · self-contained: charts by Chart.js, inlined · hover a chart for values</footer>
 <script type="application/json" id="reer-report-data">${jsonForScript(data)}</script>
 <script>${inlineScript(options.chartJs ?? chartJsSource())}</script>
-<script>${inlineScript(reportClientScript)}</script>
+<script>${inlineScript(reportClientScript())}</script>
 </body>
 </html>
 `;
