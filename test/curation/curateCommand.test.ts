@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { curateCommand } from "../../src/cli/commands/curateCommand.js";
 import { ReerError } from "../../src/errors/ReerError.js";
-import { asDone, makeTraceRecord } from "./traceRecordFixture.js";
+import { doneRecord, skippedRecord } from "../support/traceFixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-curate-cli-"));
 const readJsonl = (file: string) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -24,13 +24,13 @@ describe("reer curate", () => {
     });
 
     const trace = path.join(dir, "trace.jsonl");
-    const waiting = asDone(makeTraceRecord({ id: "b", z: "The keeper's fear has to show early, in small details such as shaking hands on the stairs.\n\n" +
-        "The storm then forces a choice, and lighting the lamp is the turn of the story. Wait, maybe not." }));
+    const waiting = doneRecord({ id: "b", z: "The keeper's fear has to show early, in small details such as shaking hands on the stairs.\n\n" +
+        "The storm then forces a choice, and lighting the lamp is the turn of the story. Wait, maybe not." });
     writeFileSync(trace, [
         // An unknown key must survive: kept records are written unchanged.
-        JSON.stringify({ ...makeTraceRecord({ id: "a" }), extra: { note: 1 } }),
+        JSON.stringify({ ...doneRecord({ id: "a" }), extra: { note: 1 } }),
         JSON.stringify(waiting),
-        JSON.stringify(makeTraceRecord({ id: "c", status: "skipped", reason: "too long", z: undefined }))
+        JSON.stringify(skippedRecord({ id: "c", reason: "too long" }))
     ].join("\n") + "\n");
 
     it("writes kept records unchanged and dropped ones with their reasons", async () => {

@@ -3,7 +3,7 @@ import { curationConfigSchema, type CurationConfig } from "../../src/curation/cu
 import { curateRecords } from "../../src/curation/Curator.js";
 import { estimatedTokenCounter, type TokenCounter } from "../../src/model/tokenCounter.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
-import { asDone, defaultZ, makeTraceRecord, score } from "./traceRecordFixture.js";
+import { defaultZ, doneRecord, failedRecord, score, skippedRecord } from "../support/traceFixtures.js";
 
 /** The filters an item fails under a config (defaults, with `config` merged in). */
 function failedFilters(record: TraceRecord, config: Record<string, unknown> = {}, counter: TokenCounter = estimatedTokenCounter): string[] {
@@ -15,16 +15,16 @@ const longCalmZ = defaultZ + "\n\nSo the story opens at dusk, follows the storm,
 
 describe("fixture", () => {
     it("passes every filter with the default config", () => {
-        expect(failedFilters(makeTraceRecord())).toEqual([]);
+        expect(failedFilters(doneRecord())).toEqual([]);
     });
 });
 
 describe("status", () => {
     it("keeps done items and drops the others with status:<status>", () => {
         const records = [
-            makeTraceRecord({ id: "a" }),
-            makeTraceRecord({ id: "b", status: "skipped", reason: "initial trajectory has a single segment", z: undefined, score: undefined }),
-            makeTraceRecord({ id: "c", status: "failed", error: "Error: boom", z: undefined, score: undefined })
+            doneRecord({ id: "a" }),
+            skippedRecord({ id: "b", reason: "initial trajectory has a single segment" }),
+            failedRecord({ id: "c", error: "Error: boom" })
         ];
         const { kept, rejected, summary } = curateRecords(records, curationConfigSchema.parse({}), estimatedTokenCounter);
         expect(kept.map((record) => record.id)).toEqual(["a"]);
@@ -40,26 +40,26 @@ describe("status", () => {
 describe("end-of-thinking", () => {
     it("drops z whose last 10% still reflects, in English", () => {
         const z = longCalmZ + " Wait, maybe the keeper should be older.";
-        expect(failedFilters(makeTraceRecord({ z }))).toEqual(["end-of-thinking"]);
+        expect(failedFilters(doneRecord({ z }))).toEqual(["end-of-thinking"]);
     });
 
     it("drops z whose last 10% still reflects, in Chinese", () => {
         const z = "我先想清楚读者需要什么，再安排故事的顺序，让结尾自然地从开头发展出来，整个过程要平静而清楚。\n\n" +
             "然后写灯塔看守人怎样在暴风雨里守着灯，渔船一条一条平安回到港口，孩子们在岸边欢呼。等等，我再想想。";
-        expect(failedFilters(makeTraceRecord({ z }))).toEqual(["end-of-thinking"]);
+        expect(failedFilters(doneRecord({ z }))).toEqual(["end-of-thinking"]);
     });
 
     it("keeps reflection early in z, and words that merely contain a phrase", () => {
-        expect(failedFilters(makeTraceRecord({ z: "Hmm, wait. " + longCalmZ }))).toEqual([]);
-        expect(failedFilters(makeTraceRecord({ z: longCalmZ + " The crew await the light." }))).toEqual([]);
+        expect(failedFilters(doneRecord({ z: "Hmm, wait. " + longCalmZ }))).toEqual([]);
+        expect(failedFilters(doneRecord({ z: longCalmZ + " The crew await the light." }))).toEqual([]);
     });
 
     it("uses the configured phrases and tail fraction", () => {
-        const waiting = makeTraceRecord({ z: longCalmZ + " Wait." });
+        const waiting = doneRecord({ z: longCalmZ + " Wait." });
         expect(failedFilters(waiting, { endOfThinking: { phrases: { en: ["perhaps"], zh: [] } } })).toEqual([]);
-        expect(failedFilters(makeTraceRecord({ z: longCalmZ + " Perhaps." }), { endOfThinking: { phrases: { en: ["perhaps"] } } })).toEqual(["end-of-thinking"]);
+        expect(failedFilters(doneRecord({ z: longCalmZ + " Perhaps." }), { endOfThinking: { phrases: { en: ["perhaps"] } } })).toEqual(["end-of-thinking"]);
         // "Hmm" opens z: inside the tail only when the tail is all of z.
-        expect(failedFilters(makeTraceRecord({ z: "Hmm. " + longCalmZ }), { endOfThinking: { tailFraction: 1 } })).toEqual(["end-of-thinking"]);
+        expect(failedFilters(doneRecord({ z: "Hmm. " + longCalmZ }), { endOfThinking: { tailFraction: 1 } })).toEqual(["end-of-thinking"]);
         expect(failedFilters(waiting, { endOfThinking: { enabled: false } })).toEqual([]);
     });
 });
@@ -68,13 +68,13 @@ describe("repetition", () => {
     const looping = "I will check the answer again and then decide. ".repeat(12).trim();
 
     it("drops a looping z and keeps a varied one", () => {
-        expect(failedFilters(makeTraceRecord({ z: looping }))).toEqual(["repetition"]);
-        expect(failedFilters(makeTraceRecord({ z: longCalmZ }))).toEqual([]);
+        expect(failedFilters(doneRecord({ z: looping }))).toEqual(["repetition"]);
+        expect(failedFilters(doneRecord({ z: longCalmZ }))).toEqual([]);
     });
 
     it("uses the configured threshold and reports the ratio's distribution", () => {
-        expect(failedFilters(makeTraceRecord({ z: looping }), { repetition: { maxRatio: 0.95 } })).toEqual([]);
-        const { summary } = curateRecords([makeTraceRecord({ id: "a", z: looping }), makeTraceRecord({ id: "b" })],
+        expect(failedFilters(doneRecord({ z: looping }), { repetition: { maxRatio: 0.95 } })).toEqual([]);
+        const { summary } = curateRecords([doneRecord({ id: "a", z: looping }), doneRecord({ id: "b" })],
             curationConfigSchema.parse({ repetition: { enabled: false } }), estimatedTokenCounter);
         expect(summary.byFilter.repetition).toBeUndefined();
         expect(summary.repetition.count).toBe(2);
@@ -88,24 +88,24 @@ describe("leakage", () => {
 
     it("drops z that copies a long run of y", () => {
         const z = longCalmZ + "\n\nThe answer: " + longY;
-        expect(failedFilters(makeTraceRecord({ y: longY, z }))).toEqual(["leakage"]);
+        expect(failedFilters(doneRecord({ y: longY, z }))).toEqual(["leakage"]);
     });
 
     it("drops z that holds most of y's n-grams even without one long run", () => {
         const y = "the keeper climbs the tower, lights the lamp and waits for the boats to come home";
         const z = longCalmZ + "\n\n" + y;
-        expect(failedFilters(makeTraceRecord({ y, z }))).toEqual(["leakage"]);
-        expect(failedFilters(makeTraceRecord({ y, z }), { leakage: { maxNgramShare: 1 } })).toEqual([]);
+        expect(failedFilters(doneRecord({ y, z }))).toEqual(["leakage"]);
+        expect(failedFilters(doneRecord({ y, z }), { leakage: { maxNgramShare: 1 } })).toEqual([]);
     });
 
     it("keeps z that only mentions a few of y's words", () => {
-        expect(failedFilters(makeTraceRecord({ y: longY, z: longCalmZ + " Tomas keeps the light." }))).toEqual([]);
+        expect(failedFilters(doneRecord({ y: longY, z: longCalmZ + " Tomas keeps the light." }))).toEqual([]);
     });
 });
 
 describe("length", () => {
     it("drops items outside the token bounds of x, y or z", () => {
-        const record = asDone(makeTraceRecord());
+        const record = doneRecord();
         // The estimate: 1 token per 4 characters (no CJK here).
         const zTokens = Math.ceil(Array.from(record.z).length / 4);
         expect(failedFilters(record, { length: { z: { max: zTokens - 1 } } })).toEqual(["length"]);
@@ -117,7 +117,7 @@ describe("length", () => {
 
     it("counts with the given token counter", () => {
         const words: TokenCounter = { method: "tokenizer", description: "words", count: (text) => text.split(/\s+/u).filter(Boolean).length };
-        const record = makeTraceRecord({ x: "one two three" });
+        const record = doneRecord({ x: "one two three" });
         expect(failedFilters(record, { length: { x: { max: 3 } } }, words)).toEqual([]);
         expect(failedFilters(record, { length: { x: { max: 2 } } }, words)).toEqual(["length"]);
     });
@@ -125,15 +125,15 @@ describe("length", () => {
 
 describe("improvement", () => {
     it("drops items whose score improved less than the minimum", () => {
-        const flat = makeTraceRecord({ score0: score(1.5), score: score(1.5) });
+        const flat = doneRecord({ score0: score(1.5), score: score(1.5) });
         expect(failedFilters(flat)).toEqual([]);
         expect(failedFilters(flat, { improvement: { min: 0.01 } })).toEqual(["improvement"]);
-        expect(failedFilters(makeTraceRecord({ score0: score(1.5), score: score(1.2) }), { improvement: { min: 0.3 } })).toEqual([]);
-        expect(failedFilters(makeTraceRecord({ score0: score(1.5), score: score(1.21) }), { improvement: { min: 0.3 } })).toEqual(["improvement"]);
+        expect(failedFilters(doneRecord({ score0: score(1.5), score: score(1.2) }), { improvement: { min: 0.3 } })).toEqual([]);
+        expect(failedFilters(doneRecord({ score0: score(1.5), score: score(1.21) }), { improvement: { min: 0.3 } })).toEqual(["improvement"]);
     });
 
     it("cannot meet a done item without scores: the trace schema refuses one", () => {
-        expect(() => makeTraceRecord({ score0: undefined })).toThrow(/score0/u);
+        expect(() => doneRecord({ score0: undefined })).toThrow(/score0/u);
     });
 });
 
@@ -141,9 +141,9 @@ describe("think-tag", () => {
     const initial = { opener: "First", raw: "...", tokensGenerated: 200 };
 
     it("drops items whose initial thinking was truncated or never closed", () => {
-        const truncated = makeTraceRecord({ initial: { ...initial, stop: "max-tokens", closed: false } });
-        const ended = makeTraceRecord({ initial: { ...initial, stop: "eog", closed: false } });
-        const closed = makeTraceRecord({ initial: { ...initial, stop: "stop-string", closed: true } });
+        const truncated = doneRecord({ initial: { ...initial, stop: "max-tokens", closed: false } });
+        const ended = doneRecord({ initial: { ...initial, stop: "eog", closed: false } });
+        const closed = doneRecord({ initial: { ...initial, stop: "stop-string", closed: true } });
         expect(failedFilters(truncated)).toEqual(["think-tag"]);
         expect(failedFilters(ended)).toEqual(["think-tag"]);
         expect(failedFilters(closed)).toEqual([]);
@@ -151,7 +151,7 @@ describe("think-tag", () => {
     });
 
     it("drops z holding think markup", () => {
-        expect(failedFilters(makeTraceRecord({ z: longCalmZ + "\n</think>" }))).toEqual(["think-tag"]);
+        expect(failedFilters(doneRecord({ z: longCalmZ + "\n</think>" }))).toEqual(["think-tag"]);
     });
 });
 
@@ -159,7 +159,7 @@ describe("duplicates", () => {
     const config: CurationConfig = curationConfigSchema.parse({});
 
     it("keeps the first of exact copies of z", () => {
-        const { kept, rejected } = curateRecords([makeTraceRecord({ id: "a" }), makeTraceRecord({ id: "b" })], config, estimatedTokenCounter);
+        const { kept, rejected } = curateRecords([doneRecord({ id: "a" }), doneRecord({ id: "b" })], config, estimatedTokenCounter);
         expect(kept.map((record) => record.id)).toEqual(["a"]);
         expect(rejected[0]!.reasons).toEqual([{ filter: "duplicate", detail: "same z as kept item a" }]);
     });
@@ -168,17 +168,17 @@ describe("duplicates", () => {
         const near = defaultZ.replace("calm and clear", "calm and tidy");
         const other = "A completely different plan: list the tools, check the weather, and write the log before sunset every single day.";
         const { kept, rejected } = curateRecords([
-            makeTraceRecord({ id: "a" }), makeTraceRecord({ id: "b", z: near }), makeTraceRecord({ id: "c", z: other })
+            doneRecord({ id: "a" }), doneRecord({ id: "b", z: near }), doneRecord({ id: "c", z: other })
         ], config, estimatedTokenCounter);
         expect(kept.map((record) => record.id)).toEqual(["a", "c"]);
         expect(rejected.map((verdict) => verdict.reasons.map((reason) => reason.filter))).toEqual([["near-duplicate"]]);
         const strict = curationConfigSchema.parse({ nearDuplicate: { threshold: 1 } });
-        expect(curateRecords([makeTraceRecord({ id: "a" }), makeTraceRecord({ id: "b", z: near })], strict, estimatedTokenCounter).kept).toHaveLength(2);
+        expect(curateRecords([doneRecord({ id: "a" }), doneRecord({ id: "b", z: near })], strict, estimatedTokenCounter).kept).toHaveLength(2);
     });
 
     it("compares only with kept items, so a copy of a dropped item can stay", () => {
-        const truncated = makeTraceRecord({ id: "a", initial: { opener: "F", raw: "...", tokensGenerated: 9, stop: "max-tokens", closed: false } });
-        const { kept } = curateRecords([truncated, makeTraceRecord({ id: "b" })], config, estimatedTokenCounter);
+        const truncated = doneRecord({ id: "a", initial: { opener: "F", raw: "...", tokensGenerated: 9, stop: "max-tokens", closed: false } });
+        const { kept } = curateRecords([truncated, doneRecord({ id: "b" })], config, estimatedTokenCounter);
         expect(kept.map((record) => record.id)).toEqual(["b"]);
     });
 });
@@ -187,10 +187,10 @@ describe("summary", () => {
     it("counts every filter an item fails, the items failing one filter only, and the total", () => {
         const initial = { opener: "F", raw: "...", tokensGenerated: 9, stop: "max-tokens", closed: false };
         const records = [
-            makeTraceRecord({ id: "a" }),
-            makeTraceRecord({ id: "b", z: longCalmZ + " Wait.", initial }),
-            makeTraceRecord({ id: "c", z: longCalmZ + " Hmm." }),
-            makeTraceRecord({ id: "d", status: "skipped", reason: "initial trajectory has a single segment", z: undefined })
+            doneRecord({ id: "a" }),
+            doneRecord({ id: "b", z: longCalmZ + " Wait.", initial }),
+            doneRecord({ id: "c", z: longCalmZ + " Hmm." }),
+            skippedRecord({ id: "d", reason: "initial trajectory has a single segment" })
         ];
         const { summary } = curateRecords(records, curationConfigSchema.parse({}), estimatedTokenCounter);
         expect(summary).toMatchObject({ read: 4, kept: 1, dropped: 3 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTraceFile, readTraceLines } from "../../src/trace/readTrace.js";
-import { makeTraceRecord } from "./traceRecordFixture.js";
+import { doneRecord } from "../support/traceFixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-read-trace-"));
 const write = (name: string, text: string) => {
@@ -11,7 +11,7 @@ const write = (name: string, text: string) => {
     writeFileSync(file, text);
     return file;
 };
-const line = (id: string) => JSON.stringify(makeTraceRecord({ id }));
+const line = (id: string) => JSON.stringify(doneRecord({ id }));
 
 describe("readTraceFile", () => {
     it("reads valid lines, skipping blank ones, with their line numbers and text", async () => {
@@ -25,9 +25,9 @@ describe("readTraceFile", () => {
 
     it("names the line of a record that is not JSON or not a trace record", async () => {
         await expect(readTraceFile(write("json.jsonl", `${line("a")}\n{oops\n${line("b")}\n`))).rejects.toThrow(/line 2: not valid JSON/u);
-        const { x: _x, ...noX } = makeTraceRecord();
+        const { x: _x, ...noX } = doneRecord();
         await expect(readTraceFile(write("shape.jsonl", `${line("a")}\n${line("b")}\n${JSON.stringify(noX)}\n`))).rejects.toThrow(/line 3: .*field "x"/u);
-        await expect(readTraceFile(write("status.jsonl", JSON.stringify({ ...makeTraceRecord(), status: "odd" }) + "\n"))).rejects.toThrow(/line 1: .*field "status"/u);
+        await expect(readTraceFile(write("status.jsonl", JSON.stringify({ ...doneRecord(), status: "odd" }) + "\n"))).rejects.toThrow(/line 1: .*field "status"/u);
     });
 
     it("tolerates a torn last line only when asked to and the file lacks a final newline", async () => {

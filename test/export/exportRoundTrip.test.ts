@@ -10,18 +10,17 @@ import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { ReerError } from "../../src/errors/ReerError.js";
 import { resolveExportFormat } from "../../src/export/exportFormats.js";
 import { exportRecords } from "../../src/export/exportRecords.js";
-import { asDone, makeTraceRecord } from "../curation/traceRecordFixture.js";
-import { searchedRecord } from "./searchFixture.js";
+import { asDone, doneRecord, oneRewriteRecord, skippedRecord } from "../support/traceFixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-export-"));
 const system = "You are a careful writer.";
 
 // Curate a small trace, then export what was kept: the export must hold exactly those items.
 const records = [
-    searchedRecord(),
-    makeTraceRecord({ id: "plain", x: "写一首关于雨的短诗。", y: "雨落在城市的屋顶上。", z: "先想城市的早晨。\n\n再想夜晚的霓虹和水洼里的倒影，让诗从早写到晚，语气安静。" }),
-    makeTraceRecord({ id: "truncated", z: "Another plan entirely, about boats.", initial: { opener: "A", raw: "...", tokensGenerated: 9, stop: "max-tokens", closed: false } }),
-    makeTraceRecord({ id: "skipped", status: "skipped", reason: "too long", z: undefined })
+    oneRewriteRecord(),
+    doneRecord({ id: "plain", x: "写一首关于雨的短诗。", y: "雨落在城市的屋顶上。", z: "先想城市的早晨。\n\n再想夜晚的霓虹和水洼里的倒影，让诗从早写到晚，语气安静。" }),
+    doneRecord({ id: "truncated", z: "Another plan entirely, about boats.", initial: { opener: "A", raw: "...", tokensGenerated: 9, stop: "max-tokens", closed: false } }),
+    skippedRecord({ id: "skipped", reason: "too long" })
 ];
 const curated = curateRecords(records, curationConfigSchema.parse({}), estimatedTokenCounter);
 const keptFile = path.join(dir, "kept.jsonl");
@@ -96,12 +95,15 @@ describe("reer export", () => {
         const file = await exportTo("train.parquet", ["--system", system]);
         const rows = await parquetReadObjects({ file: await asyncBufferFromFile(file) });
         expectKeys(rows, ["id", "prompt", "completion", "messages"]);
-        const messages = readJsonl(await exportTo("messages-for-parquet.jsonl", ["--system", system]));
-        expect(rows).toEqual(messages.map((row, index) => ({
-            id: keptIds[index],
-            prompt: byId.get(keptIds[index]!)!.x,
-            completion: turn(keptIds[index]!),
-            messages: row.messages
+        expect(rows).toEqual(keptIds.map((id) => ({
+            id,
+            prompt: byId.get(id)!.x,
+            completion: turn(id),
+            messages: [
+                { role: "system", content: system },
+                { role: "user", content: byId.get(id)!.x },
+                { role: "assistant", content: turn(id) }
+            ]
         })));
     });
 

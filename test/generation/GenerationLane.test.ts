@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GenerationLane } from "../../src/generation/GenerationLane.js";
 import { Generator } from "../../src/generation/Generator.js";
+import { readNativeBinaryFacts } from "../../src/engine/nodeLlamaInternals.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
+import { nativeFastPath, needsFastPath, skipWithout } from "../support/nativeFastPath.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+
+const fastPath = await nativeFastPath();
 
 let model: LoadedModel;
 let generator: Generator;
@@ -37,12 +41,22 @@ async function firstTokens(topK: number, draws: number): Promise<Set<string>> {
 }
 
 describe("GenerationLane sampling", () => {
+    // Holds with or without native/sampler-top-k.patch: the patch drops the top-k sampler
+    // for top-k 0 instead of running one over the whole vocabulary, which keeps the same
+    // tokens but sorts all of them on every draw. No sampled token shows the difference,
+    // so the test below checks that the loaded binary was built with the patch.
     it("topK 0 samples from the whole vocabulary, not from a hidden default top-k", async () => {
         // Sanity: the same draws under top-k 8 never leave the 8 most likely tokens...
         expect((await firstTokens(8, 120)).size).toBeLessThanOrEqual(8);
         // ...while with top-k off, a 512-token vocabulary at temperature 4 gives far more
         // than node-llama-cpp's default of 40 distinct tokens in 300 draws.
         expect((await firstTokens(0, 300)).size).toBeGreaterThan(40);
+    });
+
+    it.skipIf(skipWithout(fastPath.scoring))(needsFastPath("the loaded binary was built with native/sampler-top-k.patch", fastPath.scoring), () => {
+        // The patch exports reerSamplerTopK; a binary from the same native/ without it would be "incomplete".
+        expect(readNativeBinaryFacts(model.runtime.llama).samplerPatch).toBe(true);
+        expect(model.runtime.nativeState.kind).toBe("current");
     });
 
     it("the same seed gives the same text", async () => {
@@ -60,11 +74,11 @@ describe("GenerationLane sampling", () => {
 });
 
 describe("GenerationLane prompt sharing", () => {
-    it("the binary has the native sequence copy", () => {
+    it.skipIf(skipWithout(fastPath.sequenceCopy))(needsFastPath("the binary has the native sequence copy", fastPath.sequenceCopy), () => {
         expect(model.runtime.nativeSequenceCopy).toBeDefined();
     });
 
-    it("a lane that received a copied prompt generates exactly what a lane that evaluated it itself generates", async () => {
+    it.skipIf(skipWithout(fastPath.sequenceCopy))(needsFastPath("a lane that received a copied prompt generates exactly what a lane that evaluated it itself generates", fastPath.sequenceCopy), async () => {
         const prompt = tokensOf("Once upon a time there was a little girl named Lily. She loved to play outside with her red ball.");
         const other = tokensOf("The big brown dog ran to the park");
         const sampling = { temperature: 0.8, topP: 0.85, topK: 0, seed: 11, maxTokens: 32 };

@@ -4,7 +4,7 @@ import { chartJsSource } from "../../src/report/chartJsSource.js";
 import { chooseItem } from "../../src/report/chooseItem.js";
 import type { ReportData } from "../../src/report/reportData.js";
 import { renderReport } from "../../src/report/renderReport.js";
-import { HOSTILE, sampleTrace, skippedRecord } from "./traceFixtures.js";
+import { HOSTILE, paperSkippedRecord, sampleTrace } from "../support/traceFixtures.js";
 
 const records = sampleTrace();
 const html = renderReport(records, { source: "traces.jsonl", generatedAt: new Date("2025-01-02T03:04:05Z") });
@@ -84,13 +84,19 @@ describe("renderReport", () => {
     it("limits the picker to --max-items, keeping the chosen item", () => {
         const page = renderReport(records, { itemId: "ex-haiku", maxItems: 2 });
         expect(page.match(/<article class="item-view"/g)).toHaveLength(2);
+        // The chosen item, open, then the most improved one ("ex-bread"), hidden; no other item gets a view.
+        const views = [...page.matchAll(/<article class="item-view" data-item="(\d+)"/g)].map((match) => Number(match[1]));
+        expect(views.sort()).toEqual([2, 4]);
         expect(itemView(page, 4)).toContain("decode failed");
-        expect(itemView(page, 2)).toBeDefined();
+        expect(itemView(page, 4)).not.toMatch(/^<article[^>]*hidden/);
+        expect(itemView(page, 2)).toMatch(/^<article[^>]*hidden/);
+        expect(itemView(page, 2)).toContain("ex-bread");
+        expect([...page.matchAll(/<option value="(\d+)"( selected)?>/g)].map((match) => [Number(match[1]), match[2] != null])).toEqual([[4, true], [2, false]]);
         expect(page).toContain("Showing 2 of 5 items");
     });
 
     it("says there is no data instead of drawing empty charts", () => {
-        const page = renderReport([skippedRecord(1, "only", "x", "y", "context too small")]);
+        const page = renderReport([paperSkippedRecord(1, "only", "x", "y", "context too small")]);
         expect(page).not.toContain(`id="chart-step-gain"`);
         expect(page).not.toContain(`id="chart-scatter"`);
         expect(page).toContain(`id="chart-status"`);

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../../src/report/renderReport.js";
 import { chromiumAvailable, chromiumPath, dumpDom, screenshot } from "./headlessChromium.js";
-import { fakeTokenComparison, sampleTrace } from "./traceFixtures.js";
+import { fakeTokenComparison, sampleTrace } from "../support/traceFixtures.js";
 
 const enabled = process.env.REER_BROWSER_TESTS === "1";
 const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "test-artifacts");

@@ -9,7 +9,7 @@ import { compareTokenLogprobs } from "../../src/report/tokenComparison.js";
 import { scoreRecords, type RecordScore } from "../../src/scoring/scoreRecords.js";
 import type { DoneRecord, TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
-import { doneRecord, sampleTrace } from "./traceFixtures.js";
+import { paperDoneRecord, sampleTrace } from "../support/traceFixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-report-cli-"));
 
@@ -26,7 +26,7 @@ async function report(args: string[]): Promise<void> {
 /** A story item in words the tiny test model's vocabulary can encode, scored with the plain layout. */
 function storyRecord(): DoneRecord {
     const sentence = (words: string) => `${words} `.repeat(4).trim();
-    return doneRecord(1, {
+    return paperDoneRecord(1, {
         id: "story",
         x: "Tell a story about a cat.",
         y: "Once upon a time there was a little cat. She liked to play in the sun with her ball.",

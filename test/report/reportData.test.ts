@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { histogram } from "../../src/report/histogram.js";
 import { buildReportData } from "../../src/report/reportData.js";
 import { runFacts } from "../../src/report/runFacts.js";
-import { sampleTrace } from "./traceFixtures.js";
+import { sampleTrace } from "../support/traceFixtures.js";
 
 describe("buildReportData", () => {
     const data = buildReportData(sampleTrace());

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderItemView } from "../../src/report/itemView.js";
 import { scoringTemplateOf } from "../../src/report/scoringTemplate.js";
 import { tokenPieces } from "../../src/report/tokenPieces.js";
-import { fakeTokenComparison, sampleTrace } from "./traceFixtures.js";
+import { fakeTokenComparison, sampleTrace } from "../support/traceFixtures.js";
 
 describe("tokenPieces", () => {
     // A toy detokenizer: token n is the character with code n, except 1000 and 1001,

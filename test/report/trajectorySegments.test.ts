@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareTrajectories } from "../../src/report/trajectorySegments.js";
-import { doneRecord, sampleTrace } from "./traceFixtures.js";
+import { paperDoneRecord, sampleTrace } from "../support/traceFixtures.js";
 
 const long = (words: string) => `${words} `.repeat(8).trim();
 
@@ -17,7 +17,7 @@ describe("compareTrajectories", () => {
     });
 
     it("follows a segment rewritten again in a second pass", () => {
-        const record = doneRecord(1, {
+        const record = paperDoneRecord(1, {
             id: "two-pass", x: "x", y: "y",
             segments: [long("first segment of the thinking"), long("second segment of the thinking")],
             score0: 1,

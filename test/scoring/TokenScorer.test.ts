@@ -5,7 +5,10 @@ import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
 import { Scorer } from "../../src/scoring/Scorer.js";
 import type { ScoringTokens } from "../../src/scoring/ScoringTokens.js";
 import { loadSamplePairs } from "../support/pairs.js";
+import { needsFastPath, nativeFastPath, skipWithout } from "../support/nativeFastPath.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+
+const fastScoring = (await nativeFastPath()).scoring;
 
 let model: LoadedModel;
 const cases: ScoringTokens[] = [];
@@ -31,11 +34,11 @@ async function withScorer<T>(options: Partial<Parameters<typeof Scorer.create>[1
 }
 
 describe("TokenScorer on stories260K", () => {
-    it("has the native fast path in this build", () => {
+    it.skipIf(skipWithout(fastScoring))(needsFastPath("has the native fast path in this build", fastScoring), () => {
         expect(model.runtime.hasFastScoring).toBe(true);
     });
 
-    it("fast and stock paths agree per token within 1e-4", async () => {
+    it.skipIf(skipWithout(fastScoring))(needsFastPath("fast and stock paths agree per token within 1e-4", fastScoring), async () => {
         expect(cases.length).toBeGreaterThanOrEqual(4);
         let worst = 0;
         for (const input of cases) {
@@ -50,14 +53,15 @@ describe("TokenScorer on stories260K", () => {
         expect(worst).toBeLessThan(1e-4);
     });
 
-    it("scores with a reused prefix exactly as from scratch, and reports what it reused", async () => {
-        const base = cases[0]!;
-        // Same context with a different ending, then a different scored continuation.
-        const variant: ScoringTokens = {
-            contextTokens: [...base.contextTokens.slice(0, -3), ...cases[1]!.contextTokens.slice(1, 6)],
-            scoredTokens: cases[1]!.scoredTokens.slice(0, 40)
-        };
-        for (const path of ["fast", "stock"] as const) {
+    for (const path of ["fast", "stock"] as const) {
+        const available = path === "stock" || fastScoring;
+        it.skipIf(skipWithout(available))(needsFastPath(`scores with a reused prefix exactly as from scratch, and reports what it reused, on the ${path} path`, available), async () => {
+            const base = cases[0]!;
+            // Same context with a different ending, then a different scored continuation.
+            const variant: ScoringTokens = {
+                contextTokens: [...base.contextTokens.slice(0, -3), ...cases[1]!.contextTokens.slice(1, 6)],
+                scoredTokens: cases[1]!.scoredTokens.slice(0, 40)
+            };
             const fresh = await withScorer({ path }, (scorer) => scorer.workers[0]!.score(variant));
             const reused = await withScorer({ path }, async (scorer) => {
                 await scorer.workers[0]!.score(base);
@@ -68,8 +72,8 @@ describe("TokenScorer on stories260K", () => {
             expect(reused.evaluatedTokens).toBe(variant.contextTokens.length + variant.scoredTokens.length - 1 - reused.reusedTokens);
             expect(Array.from(reused.tokenLogprobs)).toEqual(Array.from(fresh.tokenLogprobs));
             expect(reused.clippedMeanNll).toBe(fresh.clippedMeanNll);
-        }
-    });
+        });
+    }
 
     it("never reuses the last context token, whose logits are not stored", async () => {
         const base = cases[2]!;

@@ -4,7 +4,10 @@ import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
 import { Scorer } from "../../src/scoring/Scorer.js";
 import { LlamaReferenceModel } from "../reference/LlamaReferenceModel.js";
 import { loadSamplePairs } from "../support/pairs.js";
+import { needsFastPath, nativeFastPath, skipWithout } from "../support/nativeFastPath.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+
+const fastScoring = (await nativeFastPath()).scoring;
 
 // The scorer against a float64 forward pass that shares no code with it.
 describe("scorer log-probabilities vs the float64 reference forward pass", () => {
@@ -19,7 +22,8 @@ describe("scorer log-probabilities vs the float64 reference forward pass", () =>
     });
 
     for (const path of ["fast", "stock"] as const) {
-        it(`agrees within 1e-3 per token on the ${path} path, with and without z`, async () => {
+        const available = path === "stock" || fastScoring;
+        it.skipIf(skipWithout(available))(needsFastPath(`agrees within 1e-3 per token on the ${path} path, with and without z`, available), async () => {
             const pairs = loadSamplePairs();
             const layout = new PlainScoringLayout(model, { splitHead: true });
             const inputs = [

@@ -8,6 +8,7 @@ import { loadSamplePairs } from "../support/pairs.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { promptsWithParagraphOpener } from "../support/testPrompts.js";
+import { doneRecord } from "../support/traceFixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-shards-"));
 const pairs = loadSamplePairs();
@@ -57,13 +58,16 @@ describe("sharded synthesis", () => {
     });
 
     it("merge reports missing items and fails unless they are allowed", async () => {
+        // A trace holding only the first input item, written here so this test stands alone.
         const partial = path.join(dir, "partial.jsonl");
         const first = picked[0]!;
-        const whole = read(path.join(dir, "whole.jsonl")).filter((record) => record.id === first.id);
-        writeFileSync(partial, whole.map((record) => JSON.stringify(record)).join("\n") + "\n");
+        const only = doneRecord({ id: first.id, x: first.prompt, y: first.response });
+        writeFileSync(partial, JSON.stringify(only) + "\n");
         const result = await runCli(["merge", input, partial, "-o", path.join(dir, "m2.jsonl")]);
         expect(result.code).toBe(1);
         expect(result.stderr).toContain(`missing ${picked.length - 1} item(s)`);
-        expect((await runCli(["merge", input, partial, "-o", path.join(dir, "m3.jsonl"), "--allow-missing"])).code).toBe(0);
+        const allowed = path.join(dir, "m3.jsonl");
+        expect((await runCli(["merge", input, partial, "-o", allowed, "--allow-missing"])).code).toBe(0);
+        expect(read(allowed)).toEqual([only]);
     });
 });

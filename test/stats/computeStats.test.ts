@@ -7,7 +7,7 @@ import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { computeStats } from "../../src/stats/computeStats.js";
 import { distribution } from "../../src/stats/distribution.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
-import { makeTraceRecord, score } from "../curation/traceRecordFixture.js";
+import { defaultZ, doneRecord, score, skippedRecord } from "../support/traceFixtures.js";
 
 /** A step that accepted candidate `chosen` (or nothing). */
 function step(segment: number, chosen: number | null): TraceRecord["steps"][number] {
@@ -22,31 +22,35 @@ function step(segment: number, chosen: number | null): TraceRecord["steps"][numb
 
 // Texts are sized for the estimate: 4 Latin characters or 1 CJK character per token.
 const records = [
-    makeTraceRecord({
+    doneRecord({
         id: "r1", x: "abcd", y: "abcdefgh", z0: "abcdefghijkl", z: "abcdefghijklmnop",
         steps: [step(0, 0), step(1, null), step(2, 1)],
-        score0: score(1.5, 4), score: score(1.0, 2),
+        score0: score(1.5, { ppl: 4 }), score: score(1.0, { ppl: 2 }),
         timings: { totalMs: 1000, generationMs: 600, promptEvalMs: 250, scoringMs: 400 },
         tokens: { generated: 100, promptEvaluated: 900, promptReused: 3000, scoringEvaluated: 50, scoringReused: 10 }
     }),
-    makeTraceRecord({
+    doneRecord({
         id: "r2", x: "abcdefgh", y: "abcdefghijkl", z0: "abcd", z: "abcdefgh",
         steps: [step(0, null)],
-        score0: score(2.0, 8), score: score(2.0, 8),
+        score0: score(2.0, { ppl: 8 }), score: score(2.0, { ppl: 8 }),
         timings: { totalMs: 3000, generationMs: 2000, promptEvalMs: 750, scoringMs: 1000 },
         tokens: { generated: 300, promptEvaluated: 1100, promptReused: 5000, scoringEvaluated: 150, scoringReused: 30 }
     }),
-    makeTraceRecord({
+    doneRecord({
         id: "r3", x: "你好", y: "雨", z0: "abcdefghijklmnopqrst", z: "abcdefghijklmnopqrst",
         steps: [step(0, null), step(1, 0)], stopReason: "max-steps",
-        score0: score(1.2, 3), score: score(0.9, 2.5),
+        score0: score(1.2, { ppl: 3 }), score: score(0.9, { ppl: 2.5 }),
         timings: { totalMs: 2000, generationMs: 1500, scoringMs: 500 }, tokens: { generated: 200, scoringEvaluated: 100, scoringReused: 20 }
     }),
-    makeTraceRecord({
-        id: "r4", status: "skipped", reason: "initial trajectory too short: 57 tokens < 100", z: undefined, score: undefined, steps: [],
+    // A skip after the initial draft: its z0 must not count among the done items' lengths.
+    skippedRecord({
+        id: "r4", reason: "initial trajectory too short: 57 tokens < 100", z0: defaultZ, steps: [],
         timings: { totalMs: 50, generationMs: 50, scoringMs: 0 }, tokens: { generated: 40, scoringEvaluated: 0, scoringReused: 0 }
     })
 ];
+
+/** r4's skip reason, its numbers folded. */
+const topReasons = [{ status: "skipped", reason: "initial trajectory too short: N tokens < N", count: 1 }];
 
 describe("distribution", () => {
     it("interpolates quantiles linearly and is all null when empty", () => {
@@ -61,7 +65,7 @@ describe("computeStats", () => {
     it("counts items by status and folds numbers in skip reasons", () => {
         expect(report.items).toBe(4);
         expect(report.byStatus).toEqual({ done: 3, skipped: 1, failed: 0 });
-        expect(report.topReasons).toEqual([{ status: "skipped", reason: "initial trajectory too short: N tokens < N", count: 1 }]);
+        expect(report.topReasons).toEqual(topReasons);
         expect(report.stopReasons).toEqual({ "all-segments": 2, "max-steps": 1 });
     });
 
@@ -128,7 +132,37 @@ describe("reer stats", () => {
             return true;
         });
         await statsCommand().parseAsync([file, "--json"], { from: "user" });
-        expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(computeStats(records, estimatedTokenCounter))));
+        // The figures worked out by hand above, read back from what the command printed.
+        const printed = JSON.parse(stdout) as Record<string, unknown>;
+        expect(Object.keys(printed).sort()).toEqual(["acceptance", "acceptedSteps", "byStatus", "items", "lengths", "perItem", "scores", "steps", "stopReasons", "tokenCounting", "topReasons", "totals"]);
+        expect(printed).toMatchObject({
+            items: 4,
+            byStatus: { done: 3, skipped: 1, failed: 0 },
+            topReasons,
+            tokenCounting: "estimated, 1 token per CJK character + 1 per 4 other characters (no --model)",
+            lengths: { x: { count: 3, min: 1, median: 2, p90: 2, max: 2 }, z0: { mean: 3, median: 3 }, z: { min: 2, median: 4, max: 5 } },
+            steps: { count: 3, mean: 2, median: 2, min: 1, max: 3 },
+            acceptedSteps: { mean: 1, min: 0, max: 2 },
+            acceptance: [
+                { stepIndex: 0, reached: 3, accepted: 1 },
+                { stepIndex: 1, reached: 2, accepted: 1, rate: 0.5 },
+                { stepIndex: 2, reached: 1, accepted: 1, rate: 1 }
+            ],
+            stopReasons: { "all-segments": 2, "max-steps": 1 },
+            scores: { clippedMeanNllBefore: { median: 1.5 }, clippedMeanNllAfter: { median: 1 }, pplBefore: { mean: 5, median: 4 }, pplAfter: { median: 2.5 }, improvedItems: 2 },
+            perItem: {
+                totalMs: { mean: 2000, median: 2000, p90: 2800 },
+                tokensGenerated: { mean: 200, max: 300 },
+                scoringReused: { mean: 20 },
+                promptEvalMs: { count: 2, mean: 500, max: 750 },
+                promptEvaluated: { count: 2, mean: 1000 },
+                promptReused: { mean: 4000 }
+            },
+            totals: { totalMs: 6050, tokensGenerated: 640, scoringEvaluated: 300 }
+        });
+        const printedScores = printed.scores as Record<string, { mean: number }>;
+        expect(printedScores.improvement!.mean).toBeCloseTo(0.8 / 3, 12);
+        expect((printed.acceptance as { rate: number }[])[0]!.rate).toBeCloseTo(1 / 3, 12);
         stdout = "";
         await statsCommand().parseAsync([file], { from: "user" });
         expect(stdout).toMatch(/^4 item\(s\): 3 done, 1 skipped, 0 failed/u);

@@ -1,16 +1,13 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { traceRecordSchema, type TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { loadSamplePairs } from "../support/pairs.js";
-import { runCli } from "../support/runCli.js";
+import { progressEvents, runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { promptsWithParagraphOpener } from "../support/testPrompts.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(path.join(tmpdir(), "reer-synth-"));
 const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
@@ -94,11 +91,26 @@ describe("reer synthesize end to end on stories260K", () => {
         expect(expected.size).toBe(4);
 
         const output = path.join(dir, "crashed.trace.jsonl");
-        // Kill once right after the first item is written, once in the middle of some later item.
-        await runAndKill(["synthesize", input, "-o", output, ...tinyRun], () => existsSync(output) && readFileSync(output, "utf8").split("\n").length >= 2);
+        // The killed runs report progress as JSON lines, so each kill lands at a moment seen in the output:
+        // once right after the first item is written, once in the middle of a later item (after one of its steps).
+        const killedRun = tinyRun.map((arg, index) => (tinyRun[index - 1] === "--progress" ? "json" : arg));
+        const first = await runCli(["synthesize", input, "-o", output, ...killedRun],
+            { interrupt: { signal: "SIGKILL", when: (stderr) => progressEvents(stderr).some((event) => event.type === "item") } });
+        expect(first.interrupted).toBe(true);
+        expect(first.signal).toBe("SIGKILL");
         const afterFirstKill = readTrace(output).length;
         expect(afterFirstKill).toBeGreaterThanOrEqual(1);
-        await runAndKill(["synthesize", input, "-o", output, ...tinyRun], () => false, 2500);
+        expect(afterFirstKill).toBeLessThan(4);
+
+        const second = await runCli(["synthesize", input, "-o", output, ...killedRun],
+            { interrupt: { signal: "SIGKILL", when: (stderr) => progressEvents(stderr).some((event) => event.type === "progress" && event.phase === "step") } });
+        expect(second.interrupted).toBe(true);
+        expect(second.signal).toBe("SIGKILL");
+        // It resumed after the first kill and was stopped before finishing every item.
+        expect(progressEvents(second.stderr).find((event) => event.type === "start")).toMatchObject({ alreadyDone: afterFirstKill });
+        const afterSecondKill = readTrace(output).length;
+        expect(afterSecondKill).toBeGreaterThanOrEqual(afterFirstKill);
+        expect(afterSecondKill).toBeLessThan(4);
 
         // Simulate a write torn by the kill: half a line at the end of the file.
         writeFileSync(output, readFileSync(output, "utf8") + '{"id":"torn-wri');
@@ -115,21 +127,3 @@ describe("reer synthesize end to end on stories260K", () => {
         expect(comparable(readTrace(output))).toEqual(expected);
     });
 });
-
-/** Starts the CLI and SIGKILLs it once `ready()` holds or `afterMs` has passed. */
-function runAndKill(args: string[], ready: () => boolean, afterMs = 60_000): Promise<void> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...args], { cwd: repoRoot, stdio: "ignore" });
-        const started = Date.now();
-        const timer = setInterval(() => {
-            if (ready() || Date.now() - started >= afterMs) {
-                clearInterval(timer);
-                child.kill("SIGKILL");
-            }
-        }, 20);
-        child.on("close", () => {
-            clearInterval(timer);
-            resolve();
-        });
-    });
-}
