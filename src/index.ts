@@ -36,6 +36,10 @@ export { readTraceFile, readTraceLines, type TraceLine } from "./trace/readTrace
 export { replaySteps, type Replay, type StepState } from "./trace/replaySteps.js";
 export { traceRecordSchema, type TraceRecord, type DoneRecord, type SkippedRecord, type FailedRecord } from "./trace/traceRecordSchema.js";
 export { writeFileAtomic } from "./io/writeFileAtomic.js";
+export { OutputFile, type OutputChecks } from "./io/OutputFile.js";
+export { JsonlWriter } from "./io/JsonlWriter.js";
+export { OutputWriteError, OutputIsInputError, OutputConflictError, OutputNotAFileError } from "./errors/outputErrors.js";
+export { TraceLock, TraceLockedError, type LockHolder } from "./trace/TraceLock.js";
 export { answerAfterThinking } from "./text/answerAfterThinking.js";
 export { runRefinementLoop, type SearchModels, type EditRequest } from "./search/RefinementLoop.js";
 export { searchConfigSchema, paperSearchConfig, type SearchConfig } from "./config/searchConfig.js";

@@ -1,18 +1,23 @@
-import { parquetWriteFile } from "hyparquet-writer";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { writeFileAtomic } from "../io/writeFileAtomic.js";
 import type { ChatMessage } from "./chatRows.js";
 
 /** One Parquet row: the messages format, plus prompt and completion as plain columns for quick viewing. */
 export type ParquetRow = { id: string; prompt: string; completion: string; messages: ChatMessage[] };
 
-/**
- * Writes rows to a Parquet file: id, prompt, completion as strings and messages as a
- * standard three-level LIST of {role, content} structs, which `datasets` and pyarrow read
- * as list<struct<role: string, content: string>>, the same as the messages JSONL.
- */
+/** Writes rows to a Parquet file in one step (see encodeParquetRows and writeFileAtomic). */
 export function writeParquetRows(file: string, rows: readonly ParquetRow[]): void {
+    writeFileAtomic(file, encodeParquetRows(rows));
+}
+
+/**
+ * Encodes rows as a Parquet file in memory: id, prompt, completion as strings and messages
+ * as a standard three-level LIST of {role, content} structs, which `datasets` and pyarrow
+ * read as list<struct<role: string, content: string>>, the same as the messages JSONL.
+ */
+export function encodeParquetRows(rows: readonly ParquetRow[]): Uint8Array {
     const text = (name: string) => ({ name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" }) as const;
-    parquetWriteFile({
-        filename: file,
+    return new Uint8Array(parquetWriteBuffer({
         columnData: [
             { name: "id", data: rows.map((row) => row.id) },
             { name: "prompt", data: rows.map((row) => row.prompt) },
@@ -31,5 +36,5 @@ export function writeParquetRows(file: string, rows: readonly ParquetRow[]): voi
             text("content")
         ],
         createdBy: "reer export"
-    });
+    }));
 }

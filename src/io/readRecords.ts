@@ -21,6 +21,11 @@ export type ReadRecordsOptions = {
     /** Skip invalid records instead of failing on the first; they are reported through onInvalid. */
     skipInvalid?: boolean;
     onInvalid?: (error: InvalidInputError) => void;
+    /**
+     * The long flags of the command reading the file: hints suggest only these (for
+     * example no --skip-invalid where the command has none). All, when not given.
+     */
+    offeredFlags?: ReadonlySet<string>;
 };
 
 const messagesSchema = z.array(z.object({ role: z.string(), content: z.string() }), { error: "must be an array of {role, content} messages" });
@@ -69,6 +74,18 @@ export async function readRecords(file: string, options: ReadRecordsOptions = {}
     }
     const schema = recordSchema(fields);
     const records: InputRecord[] = [];
+    const offers = (flag: string) => options.offeredFlags == null || options.offeredFlags.has(flag);
+    /** "Fix the record, pass --skip-invalid, or ...": what this command lets the user do about a bad record. */
+    const hint = (...more: string[]) => {
+        const ways = ["fix the record", ...(offers("--skip-invalid") ? ["pass --skip-invalid to skip it and count it"] : []), ...more];
+        const text = ways.length === 1 ? ways[0]! : `${ways.slice(0, -1).join(", ")}${ways.length > 2 ? "," : ""} or ${ways.at(-1)!}`;
+        return text.charAt(0).toUpperCase() + text.slice(1) + ".";
+    };
+    /** The flag that names the key of a field, when the command has one (--prompt-field for x, and so on). */
+    const fieldFlag = (field: string | undefined): string | undefined => {
+        const role = (Object.keys(fields) as (keyof FieldNames)[]).find((key) => fields[key] === field);
+        return role != null && offers(`--${role}-field`) ? `--${role}-field` : undefined;
+    };
     const fail = (error: InvalidInputError): void => {
         if (options.skipInvalid !== true)
             throw error;
@@ -80,11 +97,17 @@ export async function readRecords(file: string, options: ReadRecordsOptions = {}
         if (!parsed.success) {
             const issue = parsed.error.issues[0]!;
             const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+            // zod leaves issue.input out, so look at the value itself: absent, or there with the wrong type.
+            const record = fromMessages(value, fields);
+            const given = field != null && record != null && typeof record === "object" ? (record as Record<string, unknown>)[field] : undefined;
+            const missing = issue.code === "invalid_type" && given === undefined;
             const detail = issue.code === "invalid_type" && issue.path.length === 0
-                ? "the record must be a JSON object"
-                : issue.code === "invalid_type" && issue.input === undefined ? `"${field}" is missing` : issue.message;
+                ? `the record must be a JSON object, not ${jsonTypeOf(value)}`
+                : missing ? `"${field}" is missing`
+                    : issue.code === "invalid_type" ? `${issue.message}, not ${jsonTypeOf(given)}${given === null ? "" : ` (${shortJson(given)})`}` : issue.message;
+            const flag = missing ? fieldFlag(field) : undefined;
             fail(new InvalidInputError(file, line, field, detail,
-                `Fix the record, pass --skip-invalid, or map your field names with --prompt-field/--response-field/--thinking-field.`));
+                hint(...(flag == null ? [] : [`name the key that holds it with ${flag}`]))));
             return;
         }
         const data = parsed.data as Record<string, unknown>;
@@ -108,7 +131,7 @@ export async function readRecords(file: string, options: ReadRecordsOptions = {}
                 "A JSON input must be one array of objects; use JSONL (one object per line) for large inputs.");
         }
         if (!Array.isArray(array))
-            throw new InvalidInputError(file, undefined, undefined, "expected a JSON array of objects");
+            throw new InvalidInputError(file, undefined, undefined, "expected a JSON array of objects", "Give one JSON array of objects, or JSONL (one object per line).");
         array.forEach((value, index) => accept(value, index + 1));
         return records;
     }
@@ -122,10 +145,24 @@ export async function readRecords(file: string, options: ReadRecordsOptions = {}
         try {
             value = JSON.parse(line);
         } catch (error) {
-            fail(new InvalidInputError(file, index + 1, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`));
+            fail(new InvalidInputError(file, index + 1, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`, hint()));
             return;
         }
         accept(value, index + 1);
     });
     return records;
+}
+
+/** "a number", "null", "an array": how a JSON value's type reads in a message. */
+function jsonTypeOf(value: unknown): string {
+    if (value === null)
+        return "null";
+    if (Array.isArray(value))
+        return "an array";
+    return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function shortJson(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -172,7 +172,9 @@ function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, prompter: Gener
 
 /** `parallel` workers take pending items in order; each finished record is appended at once. */
 async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch, store: TraceStore, summary: RunSummary, options: RunSynthesisOptions): Promise<void> {
-    const stopRequested = () => options.signal?.aborted === true;
+    // A failed append (a full disk) stops every worker: items in flight are abandoned, and the error is rethrown once all have stopped.
+    let appendFailure: { error: unknown } | undefined;
+    const stopRequested = () => options.signal?.aborted === true || appendFailure != null;
     options.signal?.addEventListener("abort", () => options.onEvent?.({ type: "stopping" }), { once: true });
     let next = 0;
     let generatedTokens = 0;
@@ -187,7 +189,12 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
                     return;
                 throw error;
             }
-            store.append(record);
+            try {
+                store.append(record);
+            } catch (error) {
+                appendFailure ??= { error };
+                return;
+            }
             summary.written++;
             summary.byStatus[record.status]++;
             if (record.thinkingStrippedChars != null)
@@ -197,6 +204,8 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
         }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
+    if (appendFailure != null)
+        throw appendFailure.error;
 }
 
 /** The engine line of the run banner: backend, build, threads and how sequences are used. */

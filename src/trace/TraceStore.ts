@@ -1,6 +1,10 @@
-import { existsSync, fsyncSync, openSync, closeSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from "node:fs";
+import path from "node:path";
+import { OutputWriteError } from "../errors/outputErrors.js";
+import { writeAllSync } from "../io/writeAll.js";
 import { writeFileAtomic } from "../io/writeFileAtomic.js";
 import { lastByteIsNewline, readTraceLines } from "./readTrace.js";
+import { TraceLock } from "./TraceLock.js";
 import type { TraceRecord, TraceStatus } from "./traceRecordSchema.js";
 
 /** What an output file already holds for one item. */
@@ -15,52 +19,99 @@ export type TraceStoreOpenResult = {
     droppedFailed: number;
 };
 
+export type TraceStoreOpenOptions = {
+    retryFailed: boolean;
+    /** Hears notes such as a stale lock taken over (default: stderr). */
+    onNote?: (note: string) => void;
+};
+
 /**
  * The synthesis output: one JSON line per item, appended with one write each and
- * fsynced, so a killed run loses at most the items in flight. On open, a torn final line
- * (a write cut by SIGKILL) is removed and, when failed items are to be retried, their
- * old lines are dropped; both rewrites replace the file atomically.
+ * fsynced, so a killed run loses at most the items in flight. While open, the store
+ * holds the trace's lock (TraceLock), so a second run on the same file is refused. On
+ * open, a missing folder is created, a torn final line (a write cut by SIGKILL) is
+ * removed and, when failed items are to be retried, their old lines are dropped; both
+ * rewrites replace the file atomically. An append that fails (a full disk) is cut back,
+ * so the file keeps only whole lines, and throws an OutputWriteError.
  */
 export class TraceStore {
-    private fd: number | undefined;
+    private lines: number;
 
-    private constructor(public readonly file: string) {}
-
-    public static async open(file: string, options: { retryFailed: boolean }): Promise<{ store: TraceStore } & TraceStoreOpenResult> {
-        const existing: StoredItem[] = [];
-        let repairedTornLine = false;
-        let droppedFailed = 0;
-        if (existsSync(file)) {
-            const kept: string[] = [];
-            for await (const { record, text } of readTraceLines(file, { onTornTail: () => { repairedTornLine = true; } })) {
-                if (record.status === "failed" && options.retryFailed) {
-                    droppedFailed++;
-                    continue;
-                }
-                existing.push({ key: record.key, status: record.status, configHash: record.configHash, settings: record.settings });
-                kept.push(text);
-            }
-            // A last line without its newline would run into the next append.
-            if (repairedTornLine || droppedFailed > 0 || !(await lastByteIsNewline(file)))
-                writeFileAtomic(file, kept.map((line) => line + "\n").join(""));
-        }
-        const store = new TraceStore(file);
-        store.fd = openSync(file, "a");
-        return { store, existing, repairedTornLine, droppedFailed };
+    private constructor(public readonly file: string, private fd: number | undefined, private readonly lock: TraceLock, existing: number) {
+        this.lines = existing;
     }
 
-    /** Appends one record as one line, durably. */
+    public static async open(file: string, options: TraceStoreOpenOptions): Promise<{ store: TraceStore } & TraceStoreOpenResult> {
+        try {
+            mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        } catch (error) {
+            throw new OutputWriteError(file, error, "nothing was written");
+        }
+        const lock = TraceLock.acquire(file, options.onNote == null ? {} : { onNote: options.onNote });
+        try {
+            const existing: StoredItem[] = [];
+            let repairedTornLine = false;
+            let droppedFailed = 0;
+            if (existsSync(file)) {
+                const kept: string[] = [];
+                for await (const { record, text } of readTraceLines(file, { onTornTail: () => { repairedTornLine = true; } })) {
+                    if (record.status === "failed" && options.retryFailed) {
+                        droppedFailed++;
+                        continue;
+                    }
+                    existing.push({ key: record.key, status: record.status, configHash: record.configHash, settings: record.settings });
+                    kept.push(text);
+                }
+                // A last line without its newline would run into the next append.
+                if (repairedTornLine || droppedFailed > 0 || !(await lastByteIsNewline(file)))
+                    writeFileAtomic(file, kept.map((line) => line + "\n").join(""));
+            }
+            let fd: number;
+            try {
+                fd = openSync(file, "a");
+            } catch (error) {
+                throw new OutputWriteError(file, error, existsSync(file) ? `${file} was left as it was` : "nothing was written");
+            }
+            return { store: new TraceStore(file, fd, lock, existing.length), existing, repairedTornLine, droppedFailed };
+        } catch (error) {
+            lock.release();
+            throw error;
+        }
+    }
+
+    /**
+     * Appends one record as one line, durably. When the write or the flush fails, the
+     * file is cut back to its previous end and an OutputWriteError says what it keeps.
+     */
     public append(record: TraceRecord): void {
         if (this.fd == null)
             throw new Error("TraceStore is closed");
-        writeSync(this.fd, JSON.stringify(record) + "\n");
-        fsyncSync(this.fd);
+        const line = Buffer.from(JSON.stringify(record) + "\n", "utf8");
+        const end = fstatSync(this.fd).size;
+        try {
+            writeAllSync(this.fd, line);
+            fsyncSync(this.fd);
+        } catch (error) {
+            let cut = true;
+            try {
+                ftruncateSync(this.fd, end);
+            } catch {
+                cut = false;
+            }
+            throw new OutputWriteError(this.file, error,
+                `item ${record.id} was not written, and the file keeps its ${this.lines} whole item(s)` +
+                (cut ? "" : " plus an unfinished line that the next run removes") +
+                "; fix the cause and run the same command again to resume");
+        }
+        this.lines++;
     }
 
+    /** Closes the file and releases the lock. */
     public close(): void {
         if (this.fd != null) {
             closeSync(this.fd);
             this.fd = undefined;
         }
+        this.lock.release();
     }
 }

@@ -1,11 +1,10 @@
 import { Command } from "commander";
 import { formatCurationSummary } from "../../curation/curationReport.js";
-import { assertNotInput } from "../../curation/assertNotInput.js";
 import { Curator } from "../../curation/Curator.js";
 import { loadTokenCounter } from "../../model/loadTokenCounter.js";
 import { readTraceLines } from "../../trace/readTrace.js";
 import { ReerError } from "../../errors/ReerError.js";
-import { JsonlWriter } from "../../io/JsonlWriter.js";
+import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 import { addCurationOptions, resolveCurationFlags } from "../curationFlags.js";
 
 type CurateFlags = {
@@ -20,10 +19,10 @@ export function curateCommand(): Command {
     const command = new Command("curate")
         .description("Filter a synthesis trace down to good training items: end-of-thinking, repetition, leakage, length, improvement, </think> and duplicate filters, each recording why it dropped an item.")
         .argument("[trace]", "trace JSONL written by `reer synthesize`")
-        .option("-o, --output <file>", "write the kept records here, unchanged, one per line")
-        .option("--rejected <file>", "write each dropped item here as {id, line, reasons: [{filter, detail}], record}")
+        .option("-o, --output <file>", `output file: the kept records, unchanged, one per line (needed unless --print-config); ${OUTPUT_FILE_HELP}`)
+        .option("--rejected <file>", "write each dropped item here as {id, line, reasons: [{filter, detail}], record} (written like -o)")
         .option("--config <file>", "JSON curation config (any part of the shape --print-config shows); flags override it")
-        .option("-m, --model <model>", "count tokens for the length bounds with this GGUF's tokenizer (loaded vocabulary-only); default: an estimate")
+        .option("-m, --model <model>", "count tokens for the length bounds with this GGUF's tokenizer (loaded vocabulary-only) instead of an estimate")
         .option("--print-config", "print the effective config as JSON and exit", false);
     addCurationOptions(command)
         .addHelpText("after", `
@@ -47,12 +46,15 @@ Examples:
             throw new ReerError("MISSING_ARGUMENT", "No trace file given.", "Usage: reer curate <trace.jsonl> -o <kept.jsonl> [--rejected <dropped.jsonl>]");
         if (flags.output == null)
             throw new ReerError("MISSING_ARGUMENT", "No output file given.", "Pass -o <kept.jsonl>.");
-        assertNotInput(trace, [flags.output, flags.rejected]);
+        const inputs = [trace, flags.config, flags.model];
+        const kept = OutputFile.check("-o", flags.output, { inputs });
+        const rejected = flags.rejected == null ? undefined : OutputFile.check("--rejected", flags.rejected, { inputs, outputs: [kept] });
 
         const { counter, dispose } = await loadTokenCounter(flags.model);
         const curator = new Curator(config, counter);
-        const keptWriter = new JsonlWriter(flags.output);
-        const rejectedWriter = flags.rejected == null ? undefined : new JsonlWriter(flags.rejected);
+        // Both outputs replace their files only once the whole trace has been read and judged.
+        const keptWriter = kept.openJsonl();
+        const rejectedWriter = rejected?.openJsonl();
         let tornLine: number | undefined;
         try {
             for await (const { line, record, text } of readTraceLines(trace, { onTornTail: (torn) => { tornLine = torn; } })) {
@@ -62,9 +64,15 @@ Examples:
                 else
                     await rejectedWriter?.write({ id: record.id, line, reasons: verdict.reasons, record: JSON.parse(text) as unknown });
             }
+            await keptWriter.finish();
+            await rejectedWriter?.finish();
+            await keptWriter.commit();
+            await rejectedWriter?.commit();
+        } catch (error) {
+            await keptWriter.discard();
+            await rejectedWriter?.discard();
+            throw error;
         } finally {
-            await keptWriter.close();
-            await rejectedWriter?.close();
             await dispose();
         }
         if (tornLine != null)

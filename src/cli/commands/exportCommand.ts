@@ -1,10 +1,10 @@
-import { Command } from "commander";
-import { assertNotInput } from "../../curation/assertNotInput.js";
+import { Command, Option } from "commander";
 import { readTraceFile } from "../../trace/readTrace.js";
 import { exportFormats, resolveExportFormat } from "../../export/exportFormats.js";
 import { describeExport, exportRecords } from "../../export/exportRecords.js";
-import { writeParquetRows, type ParquetRow } from "../../export/parquetExport.js";
+import { encodeParquetRows, type ParquetRow } from "../../export/parquetExport.js";
 import { JsonlWriter } from "../../io/JsonlWriter.js";
+import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 
 type ExportFlags = { output?: string; format?: string; system?: string; pairWithOriginal: boolean };
 
@@ -12,8 +12,8 @@ export function exportCommand(): Command {
     const command = new Command("export")
         .description("Write curated trace records as training data: chat messages, ShareGPT, prompt/completion, DPO preference pairs or Parquet.")
         .argument("<kept>", "trace JSONL, normally the output of `reer curate`")
-        .option("-o, --output <file>", "output file (default: stdout; required for Parquet)")
-        .option("-f, --format <format>", `${exportFormats.join(" | ")} (default: parquet for a .parquet output, else messages)`)
+        .addOption(new Option("-o, --output <file>", `output file (needed for Parquet); ${OUTPUT_FILE_HELP}`).default(undefined, "stdout"))
+        .addOption(new Option("-f, --format <format>", exportFormats.join(" | ")).default(undefined, "parquet for a .parquet output, else messages"))
         .option("--system <text>", "system message to put first (messages, sharegpt, parquet)")
         .option("--pair-with-original", "preference: also pair each accepted rewrite with the segment it replaced", false)
         .addHelpText("after", `
@@ -35,7 +35,7 @@ Examples:
   reer export kept.jsonl -o pairs.jsonl --format preference --pair-with-original`);
     return command.action(async (input: string, flags: ExportFlags) => {
         const format = resolveExportFormat(flags.format, flags.output);
-        assertNotInput(input, [flags.output]);
+        const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [input] });
         let tornLine: number | undefined;
         const records = await readTraceFile(input, { onTornTail: (line) => { tornLine = line; } });
         if (tornLine != null)
@@ -46,14 +46,16 @@ Examples:
             pairWithOriginal: flags.pairWithOriginal
         });
         if (format === "parquet") {
-            writeParquetRows(flags.output!, rows as ParquetRow[]);
+            output!.writeWhole(encodeParquetRows(rows as ParquetRow[]));
         } else {
-            const writer = new JsonlWriter(flags.output);
+            const writer = output == null ? JsonlWriter.toStdout() : output.openJsonl();
             try {
                 for (const row of rows)
                     await writer.write(row);
-            } finally {
-                await writer.close();
+                await writer.commit();
+            } catch (error) {
+                await writer.discard();
+                throw error;
             }
         }
         process.stderr.write(describeExport(counts, format, flags.output));

@@ -6,7 +6,9 @@ import { findJobOutputs } from "../../sharding/findShardOutputs.js";
 import { mergeTraces } from "../../sharding/mergeTraces.js";
 import { itemKey } from "../../synthesis/runSynthesis.js";
 import { readTraceFile } from "../../trace/readTrace.js";
-import { writeFileAtomic } from "../../io/writeFileAtomic.js";
+import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
+import { ExitCode } from "../exitCodes.js";
+import { offeredFlags } from "../offeredFlags.js";
 
 type MergeFlags = {
     output: string;
@@ -22,8 +24,8 @@ export function mergeCommand(): Command {
         .description("Combine the shard outputs of a sharded synthesize job into one trace, checking that every input item appears exactly once.")
         .argument("<input>", "the input file the job ran on (the list of items that must be present)")
         .argument("<traces...>", "trace files, or the -o path given to synthesize (its .shard-i-of-N files are found)")
-        .requiredOption("-o, --output <file>", "merged trace JSONL, in input order")
-        .option("--allow-missing", "write the merge and exit 0 even when input items are missing", false)
+        .requiredOption("-o, --output <file>", `output file: the merged trace JSONL, in input order; ${OUTPUT_FILE_HELP}`)
+        .option("--allow-missing", "exit 0 even when input items are missing (without it, the merge is written and the exit code is 3)", false)
         .option("--prompt-field <name>", "input key for x", "prompt")
         .option("--response-field <name>", "input key for y", "response")
         .option("--id-field <name>", "input key for the id", "id")
@@ -31,21 +33,23 @@ export function mergeCommand(): Command {
         .addHelpText("after", `
 Example (a job run as --shard 0/3 .. 2/3 with -o out/traces.jsonl):
   reer merge pairs.jsonl out/traces.jsonl -o traces.merged.jsonl`)
-        .action(async (input: string, traces: string[], flags: MergeFlags) => {
-            const records = await readRecords(input, {
-                fields: { prompt: flags.promptField, response: flags.responseField, id: flags.idField, messages: flags.messagesField }
-            });
-            const keys = records.map((record) => itemKey(record));
+        .action(async (input: string, traces: string[], flags: MergeFlags, self: Command) => {
             const files = [...new Set(traces.flatMap((trace) => {
                 const found = findJobOutputs(trace);
                 if (found.length === 0 && !existsSync(trace))
                     throw new ReerError("TRACE_NOT_FOUND", `No trace file or shard files found for ${trace}.`);
                 return found.length > 0 ? found : [trace];
             }))];
+            const output = OutputFile.check("-o", flags.output, { inputs: [input, ...files] });
+            const records = await readRecords(input, {
+                fields: { prompt: flags.promptField, response: flags.responseField, id: flags.idField, messages: flags.messagesField },
+                offeredFlags: offeredFlags(self)
+            });
+            const keys = records.map((record) => itemKey(record));
             // A torn last line is a shard still being written (or killed): its item counts as missing.
             const sources = await Promise.all(files.map(async (file) => ({ file, records: await readTraceFile(file, { onTornTail: () => {} }) })));
             const result = mergeTraces(keys, sources);
-            writeFileAtomic(flags.output, result.merged.map((record) => JSON.stringify(record) + "\n").join(""));
+            output.writeWhole(result.merged.map((record) => JSON.stringify(record) + "\n").join(""));
 
             const byStatus = { done: 0, skipped: 0, failed: 0 };
             for (const record of result.merged)
@@ -60,7 +64,7 @@ Example (a job run as --shard 0/3 .. 2/3 with -o out/traces.jsonl):
                 process.stderr.write(`missing ${result.missing.length} item(s): ${result.missing.slice(0, 20).join(", ")}${result.missing.length > 20 ? ", ..." : ""}\n` +
                     "  Run the shards that hold them again (they resume), then merge again.\n");
                 if (!flags.allowMissing)
-                    process.exitCode = 1;
+                    process.exitCode = ExitCode.partial;
             }
         });
 }

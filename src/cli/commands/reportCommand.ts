@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { Command, Option } from "commander";
+import { ReerError } from "../../errors/ReerError.js";
+import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { chooseItem } from "../../report/chooseItem.js";
 import { DEFAULT_MAX_ITEMS, renderReport } from "../../report/renderReport.js";
@@ -25,25 +25,35 @@ export function reportCommand(): Command {
     const command = new Command("report")
         .description("Render a synthesis trace as one self-contained HTML page: scores before and after, gains per step, acceptance by segment, lengths, outcomes, and one item's trajectory in detail.")
         .argument("<trace>", "JSONL written by reer synthesize")
-        .option("-o, --output <file>", "HTML file to write", "report.html")
-        .option("--item <id>", "item to show in detail, by id or resume key (default: the one with the largest improvement)")
+        .option("-o, --output <file>", `output file: the HTML page; ${OUTPUT_FILE_HELP}`, "report.html")
+        .addOption(new Option("--item <id>", "item to show in detail, by id or resume key").default(undefined, "the one with the largest improvement"))
         .option("--max-items <n>", "items the page's item picker can show (the charts always cover all)", positiveInteger, DEFAULT_MAX_ITEMS)
-        .addOption(new Option("--template <name>", "with --model: the scorer layout the run used (default: what the trace's prompt ids show, else paper)")
-            .choices(["paper", "none"]))
+        .addOption(new Option("--template <name>", "with --model: the scorer layout the run used")
+            .choices(["paper", "none"]).default(undefined, "what the trace records, else paper"))
         .option("--prompts <dir>", "with --model and --template paper: the prompt folder the run used")
         .option("--clip <floor>", "with --model: clip floor of the clipped mean NLL, as the run's", negativeNumber, -2);
+    const modelFlagNames = new Set(addModelOptions(new Command()).options.map((option) => option.long));
     addModelOptions(command);
     // The model is optional here: only an explicit --model re-scores, never $REER_MODEL.
-    const modelOption = command.options.find((option) => option.long === "--model");
-    if (modelOption != null)
-        modelOption.description = "GGUF scorer model (path, hf: or URL): re-score the shown item's y token by token under z0 and z, and colour it by the change";
+    for (const option of command.options) {
+        if (option.long === "--model") {
+            option.description = "GGUF scorer model (path, hf: or URL): re-score the shown item's y token by token under z0 and z, and colour it by the change";
+            option.defaultValueDescription = undefined;
+        } else if (modelFlagNames.has(option.long ?? "")) {
+            // The engine flags matter only when --model re-scores.
+            option.description = `with --model: ${option.description}`;
+        }
+    }
     command.addHelpText("after", `
 Examples:
   reer report traces.jsonl -o report.html
   reer report traces.jsonl -o report.html --item ex-bread --model models/qwen2.5-7b-instruct-q4_k_m.gguf --threads 4`);
     return command.action(async (trace: string, flags: ReportFlags) => {
+        const output = OutputFile.check("-o", flags.output, { inputs: [trace, flags.model] });
         const records = await readTrace(trace);
         const chosen = records[chooseItem(records, flags.item)]!;
+        if (flags.model != null && chosen.status !== "done")
+            throw noTrajectoryToScore(chosen, records, flags.item != null);
         const tokens = flags.model == null ? undefined : await rescore(chosen, flags);
         const html = renderReport(records, {
             source: trace,
@@ -51,11 +61,19 @@ Examples:
             ...(tokens == null ? {} : { tokens }),
             maxItems: flags.maxItems
         });
-        mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
-        writeFileSync(flags.output, html);
+        output.writeWhole(html);
         process.stderr.write(`wrote ${flags.output} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${records.length} item(s), ` +
             `showing ${JSON.stringify(chosen.id)}${tokens == null ? "" : " with per-token log-probabilities"}\n`);
     });
+}
+
+/** --model re-scores a done item's z; the advice depends on whether --item chose the item. */
+function noTrajectoryToScore(chosen: TraceRecord, records: readonly TraceRecord[], itemGiven: boolean): ReerError {
+    if (itemGiven)
+        return new ReerError("REPORT_NO_TRAJECTORY", `Item ${JSON.stringify(chosen.id)} is ${chosen.status}, so it has no final trajectory for --model to re-score.`,
+            "Pick a done item with --item, or leave out --item for the most improved one.");
+    return new ReerError("REPORT_NO_TRAJECTORY", `None of the trace's ${records.length} item(s) is done, so there is no trajectory for --model to re-score.`,
+        "Leave out --model to render the report without the per-token view.");
 }
 
 async function readTrace(file: string): Promise<TraceRecord[]> {

@@ -1,14 +1,20 @@
 import { Command, Option } from "commander";
 import type { InvalidInputError } from "../../errors/inputErrors.js";
+import { OutputWriteError } from "../../errors/outputErrors.js";
 import { JsonlWriter } from "../../io/JsonlWriter.js";
+import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 import { readRecords } from "../../io/readRecords.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { scoreRecords } from "../../scoring/scoreRecords.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
 import { addModelOptions, loadModelFromFlags, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
+import { createCountProgress } from "../countProgress.js";
+import { ExitCode } from "../exitCodes.js";
+import { listenForInterrupts, progressModeOf, type ProgressFlags } from "../interruptibleRun.js";
 import { negativeNumber } from "../parseOptions.js";
+import { offeredFlags } from "../offeredFlags.js";
 
-type ScoreFlags = ModelFlags & {
+type ScoreFlags = ModelFlags & ProgressFlags & {
     output?: string;
     template: ScoringTemplateName;
     prompts?: string;
@@ -27,10 +33,10 @@ export function scoreCommand(): Command {
     const command = new Command("score")
         .description("Score PPL(y | x, z) for each record: teacher-forced log-probabilities of the response given the prompt and thinking.")
         .argument("<input>", "JSONL file (one object per line) or a JSON array of objects with prompt, response and optional thinking")
-        .option("-o, --output <file>", "write JSONL results here (default: stdout)")
+        .addOption(new Option("-o, --output <file>", `output file: JSONL results, one line per record; ${OUTPUT_FILE_HELP}`).default(undefined, "stdout"))
         .addOption(new Option("--template <name>", "paper: the scorer's chat template with <think>/<answer> and an unscored head of y; none: plain text x, z, then y")
             .choices(["paper", "none"]).default("paper"))
-        .option("--prompts <dir>", "folder with your own prompt templates (en/ and zh/ with system.txt and score.txt)")
+        .option("--prompts <dir>", "with --template paper: folder with your own prompt templates (en/ and zh/ with system.txt and score.txt)")
         .option("--split-head", "with --template none, leave y's first segment unscored as the paper preset does", false)
         .option("--clip <floor>", "clip per-token log-probabilities at this floor for clippedMeanNll", negativeNumber, -2)
         .option("--emit-tokens", "add contextTokens, scoredTokens and tokenLogprobs to each result", false)
@@ -39,27 +45,40 @@ export function scoreCommand(): Command {
         .option("--response-field <name>", "input key holding y", "response")
         .option("--thinking-field <name>", "input key holding z", "thinking")
         .option("--id-field <name>", "input key holding the record id", "id")
+        .option("-q, --quiet", "no progress output and no summary", false)
+        .addOption(new Option("--progress <mode>", "bar, log (a line per twentieth of the records) or json (JSON lines); on stderr, each ending with a summary")
+            .choices(["bar", "log", "json"]).default(undefined, "bar on a terminal, else log"))
         .addOption(new Option("--path <path>", "force the scoring path (for comparisons)").choices(["fast", "stock"]).hideHelp())
         .addHelpText("after", `
 Output: one JSON line per record, in input order:
   {"id", "line", "tokenCount", "sumLogprob", "meanNll", "ppl", "clippedMeanNll", "evaluatedTokens", "reusedTokens"}
   plus "contextTokens", "scoredTokens" and "tokenLogprobs" with --emit-tokens (the exact token ids the model saw, context first).
 
+Ctrl-C stops after the record being scored and keeps the results so far (exit code 130);
+a second Ctrl-C aborts at once.
+
 Examples:
   reer score pairs.jsonl --model models/qwen2.5-0.5b-instruct-q8_0.gguf -o scores.jsonl
   reer score pairs.jsonl --model ../shared/models/stories260K.gguf --template none --threads 1`);
     addModelOptions(command);
-    return command.action(async (input: string, flags: ScoreFlags) => {
+    return command.action(async (input: string, flags: ScoreFlags, self: Command) => {
+        const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [input, flags.model] });
         const invalid: InvalidInputError[] = [];
         const records = await readRecords(input, {
             fields: { prompt: flags.promptField, response: flags.responseField, thinking: flags.thinkingField, id: flags.idField },
             skipInvalid: flags.skipInvalid,
-            onInvalid: (error) => invalid.push(error)
+            onInvalid: (error) => invalid.push(error),
+            offeredFlags: offeredFlags(self)
         });
+        const mode = progressModeOf(flags);
+        const progress = createCountProgress(mode, "record");
         const model = await loadModelFromFlags(flags);
         if (!model.runtime.hasFastScoring && flags.path !== "stock")
             process.stderr.write(stockPathWarning);
-        const writer = new JsonlWriter(flags.output);
+        // Results go to a temporary file that replaces the output only once every record is scored.
+        const writer = output == null ? JsonlWriter.toStdout() : output.openJsonl();
+        let written = 0;
+        const interrupts = listenForInterrupts(() => progress.stop());
         try {
             const summary = await scoreRecords(model, records, {
                 template: flags.template,
@@ -73,15 +92,37 @@ Examples:
                 clipFloor: flags.clip,
                 emitTokens: flags.emitTokens,
                 skipInvalid: flags.skipInvalid,
-                ...(flags.path == null ? {} : { path: flags.path })
-            }, (result) => writer.write(result));
-            const skipped = invalid.length + summary.skipped.length;
-            for (const failure of [...invalid, ...summary.skipped.map((item) => item.error)])
-                process.stderr.write(`skipped: ${failure.message}\n`);
-            process.stderr.write(`scored ${summary.scored} record(s)${skipped > 0 ? `, skipped ${skipped} invalid` : ""}; ` +
-                `${summary.evaluatedTokens} tokens evaluated, ${summary.reusedTokens} reused; context ${summary.contextSize}, ${summary.path} path\n`);
+                ...(flags.path == null ? {} : { path: flags.path }),
+                signal: interrupts.signal,
+                onPrepared: (count) => progress.start(count)
+            }, async (result) => {
+                await writer.write(result);
+                written++;
+                progress.tick();
+            });
+            await writer.commit();
+            progress.stop();
+            const failures = [...invalid, ...summary.skipped.map((item) => item.error)];
+            if (mode === "bar" || mode === "log")
+                for (const failure of failures)
+                    process.stderr.write(`skipped: ${failure.message}\n`);
+            const notScored = records.length - summary.skipped.length - summary.scored;
+            progress.finish(`scored ${summary.scored} record(s)${failures.length > 0 ? `, skipped ${failures.length} invalid` : ""}; ` +
+                `${summary.evaluatedTokens} tokens evaluated, ${summary.reusedTokens} reused; context ${summary.contextSize}, ${summary.path} path` +
+                (summary.stopped ? `; stopped by an interrupt with ${notScored} record(s) not scored` : ""), {
+                scored: summary.scored, skipped: failures.map((failure) => failure.message), stopped: summary.stopped,
+                evaluatedTokens: summary.evaluatedTokens, reusedTokens: summary.reusedTokens, contextSize: summary.contextSize, path: summary.path
+            });
+            if (summary.stopped)
+                process.exitCode = ExitCode.interrupted;
+        } catch (error) {
+            await writer.discard();
+            if (output != null && !(error instanceof OutputWriteError))
+                process.stderr.write(`note: ${output.file} was not changed${written > 0 ? `; the ${written} record(s) scored before the error were not saved` : ""}\n`);
+            throw error;
         } finally {
-            await writer.close();
+            interrupts.dispose();
+            progress.stop();
             await model.dispose();
         }
     });

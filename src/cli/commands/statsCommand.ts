@@ -11,7 +11,7 @@ export function statsCommand(): Command {
         .description("Summarise a synthesis trace: items by status, lengths, steps, acceptance per step, scores before and after, time and tokens.")
         .argument("<trace>", "trace JSONL written by `reer synthesize` (or `reer curate`)")
         .option("--json", "print the report as one JSON object (for scripts)", false)
-        .option("-m, --model <model>", "count tokens with this GGUF's tokenizer (loaded vocabulary-only); default: an estimate")
+        .option("-m, --model <model>", "count tokens with this GGUF's tokenizer (loaded vocabulary-only) instead of an estimate")
         .addHelpText("after", `
 Lengths, steps, scores and per-item costs are over done items; totals are over all items.
 Without --model, lengths are estimated: 1 token per CJK character + 1 per 4 other characters.

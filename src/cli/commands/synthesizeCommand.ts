@@ -1,11 +1,14 @@
 import path from "node:path";
 import { Command, Option } from "commander";
+import { OutputFile } from "../../io/OutputFile.js";
 import { readRecords } from "../../io/readRecords.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { findJobOutputs } from "../../sharding/findShardOutputs.js";
 import { parseShardSpec, shardOutputPath } from "../../sharding/ShardSpec.js";
 import { runSynthesis } from "../../synthesis/runSynthesis.js";
+import { ExitCode } from "../exitCodes.js";
 import { interruptibleRun, type ProgressFlags } from "../interruptibleRun.js";
+import { offeredFlags } from "../offeredFlags.js";
 import { addModelOptions, loadModelPair, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
 import { addSynthesisOptions, resolveSynthesisConfig } from "../synthesisFlags.js";
 import { printDryRun } from "./synthesizeDryRun.js";
@@ -26,9 +29,9 @@ export function synthesizeCommand(): Command {
     const command = new Command("synthesize")
         .description("Search a thinking trajectory z for every (x, y) pair: draft z, then rewrite it segment by segment, keeping only rewrites that make y more predictable.")
         .argument("<input>", "JSONL or JSON array of {id?, prompt, response} (or chat {messages}); see --prompt-field etc.")
-        .requiredOption("-o, --output <file>", "trace JSONL: one line per item, appended as items finish; re-running resumes it")
-        .option("--generator <model>", "model that writes and rewrites trajectories (default: --model)")
-        .option("--scorer <model>", "model that scores PPL(y | x, z) (default: --model)")
+        .requiredOption("-o, --output <file>", "output file: the trace JSONL, one line per item, appended as items finish (re-running resumes it); with --shard, the name the shard files are derived from; a missing folder is created, and <file>.lock keeps other runs out while this one appends")
+        .addOption(new Option("--generator <model>", "model that writes and rewrites trajectories").default(undefined, "--model"))
+        .addOption(new Option("--scorer <model>", "model that scores PPL(y | x, z)").default(undefined, "--model"))
         .option("--config <file>", "JSON config (see --dry-run for the full shape); flags override it")
         .option("--prompts <dir>", "your own prompt templates (copy prompts/ from the package and edit)");
     addSynthesisOptions(command)
@@ -36,8 +39,8 @@ export function synthesizeCommand(): Command {
         .option("--retry-failed", "recompute items that failed in an earlier run", false)
         .option("--skip-invalid", "skip invalid input records instead of stopping", false)
         .option("--dry-run", "print the effective config and an estimate of the work, then exit", false)
-        .option("-q, --quiet", "no progress output", false)
-        .addOption(new Option("--progress <mode>", "bar (default on a terminal), log (a line per item) or json (JSON lines on stderr)").choices(["bar", "log", "json"]))
+        .option("-q, --quiet", "no progress output and no summary", false)
+        .addOption(new Option("--progress <mode>", "bar (items, step, tokens/s, ETA), log (a line per item) or json (JSON lines); on stderr, each ending with a summary").choices(["bar", "log", "json"]).default(undefined, "bar on a terminal, else log"))
         .addHelpText("after", `
 The defaults are the paper preset: 2 candidates per segment, up to 10 segments in one
 left-to-right pass, strict improvement, stop below a clipped mean NLL of 0.25, sampling at
@@ -45,7 +48,9 @@ temperature 0.8 and top-p 0.85.
 
 Resume: run the same command again. Items already done or skipped are kept, failed ones are
 retried with --retry-failed, and a run killed at any moment loses only the items in flight.
-Ctrl-C stops after the current write; a second Ctrl-C aborts at once.
+Ctrl-C stops after the current write; a second Ctrl-C aborts at once. A run in which some
+items failed exits with 3 (partial result); skipped items carry their reason in the trace
+and in the summary at the end.
 
 Examples:
   reer synthesize examples/pairs.jsonl -o traces.jsonl --model models/qwen2.5-7b-instruct-q4_k_m.gguf
@@ -53,11 +58,14 @@ Examples:
   reer synthesize data.jsonl -o traces.jsonl --model m.gguf --prompt-field question --response-field solution --dry-run`);
     addModelOptions(command);
     return command.action(async (input: string, flags: SynthesizeFlags, self: Command) => {
+        const inputs = [input, flags.config, flags.model, flags.generator, flags.scorer];
+        OutputFile.check("-o", flags.output, { inputs });
         const config = resolveSynthesisConfig(self, flags as unknown as Record<string, unknown>);
         const records = await readRecords(input, {
             fields: config.fields,
             skipInvalid: flags.skipInvalid,
-            onInvalid: (error) => process.stderr.write(`skipped invalid input: ${error.message}\n`)
+            onInvalid: (error) => process.stderr.write(`skipped invalid input: ${error.message}\n`),
+            offeredFlags: offeredFlags(self)
         });
         const prompts = new PromptSet(flags.prompts);
         const models = await loadModelPair(flags, { vocabOnly: flags.dryRun });
@@ -69,6 +77,8 @@ Examples:
             }
             const shard = flags.shard == null ? undefined : parseShardSpec(flags.shard);
             const output = shard == null ? flags.output : shardOutputPath(flags.output, shard);
+            if (shard != null)
+                OutputFile.check("-o", output, { inputs });
             const otherOutputs = findJobOutputs(flags.output).filter((file) => path.resolve(file) !== path.resolve(output));
             if (shard != null)
                 process.stderr.write(`shard ${shard.index} of ${shard.count}: writing ${output}${otherOutputs.length > 0 ? `, skipping items finished in ${otherOutputs.length} other output file(s)` : ""}\n`);
@@ -88,7 +98,9 @@ Examples:
                 });
                 reporter.finish(summary);
                 if (summary.stopped)
-                    process.exitCode = 130;
+                    process.exitCode = ExitCode.interrupted;
+                else if (summary.byStatus.failed > 0)
+                    process.exitCode = ExitCode.partial;
             });
         } finally {
             await models.dispose();

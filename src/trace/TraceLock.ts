@@ -1,0 +1,137 @@
+import { closeSync, linkSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { ReerError } from "../errors/ReerError.js";
+import { OutputWriteError } from "../errors/outputErrors.js";
+
+/** What a lock file holds: who appends to the trace, since when. */
+export type LockHolder = { pid: number; host: string; startedAt: string };
+
+export class TraceLockedError extends ReerError {
+    public readonly holder: LockHolder | undefined;
+
+    public constructor(trace: string, lockFile: string, holder: LockHolder | undefined) {
+        const who = holder == null
+            ? `by ${lockFile}, which does not say by whom`
+            : `by pid ${holder.pid}${holder.host === hostname() ? "" : ` on ${holder.host}`} (a reer synthesize started ${holder.startedAt})`;
+        super("TRACE_LOCKED", `${trace} is locked ${who}; two runs appending to one trace would write items twice.`,
+            `Wait for that run to finish, or run several processes with --shard i/N. If no run is writing ${trace}, delete ${lockFile}.`);
+        this.holder = holder;
+    }
+}
+
+/**
+ * An exclusive lock on a trace while a run appends to it: the file `<trace>.lock`, created
+ * whole or not at all (written under a temporary name, then hard-linked into place, which
+ * fails when the lock exists) and holding the pid, host and start time. A second writer is
+ * refused with the holder's pid; a lock whose process is gone (killed, machine rebooted)
+ * is taken over with a note. The lock is released by `release`, and on process exit
+ * (Ctrl-C twice, process.exit) by an exit handler.
+ */
+export class TraceLock {
+    private readonly onExit = (): void => this.release();
+    private released = false;
+
+    private constructor(public readonly file: string, private readonly content: string) {
+        process.on("exit", this.onExit);
+    }
+
+    public static lockFileOf(trace: string): string {
+        return `${trace}.lock`;
+    }
+
+    /** Takes the lock on `trace` or throws TraceLockedError. `onNote` hears about a stale lock taken over. */
+    public static acquire(trace: string, options: { onNote?: (note: string) => void } = {}): TraceLock {
+        const lockFile = TraceLock.lockFileOf(trace);
+        const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+        const content = JSON.stringify(holder) + "\n";
+        const temporary = `${lockFile}.${process.pid}.tmp`;
+        try {
+            writeWhole(temporary, content);
+        } catch (error) {
+            rmSync(temporary, { force: true });
+            throw new OutputWriteError(lockFile, error, `the run did not start, ${trace} was left as it was`);
+        }
+        try {
+            // Two tries: the second after removing a stale lock.
+            for (let attempt = 0; attempt < 2; attempt++) {
+                try {
+                    linkSync(temporary, lockFile);
+                    return new TraceLock(lockFile, content);
+                } catch (error) {
+                    if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+                        throw new OutputWriteError(lockFile, error, `the run did not start, ${trace} was left as it was`);
+                }
+                const text = readLockText(lockFile);
+                if (text == null)
+                    continue;
+                const current = parseHolder(text);
+                if (current == null || isAlive(current))
+                    throw new TraceLockedError(trace, lockFile, current);
+                // Remove the stale lock only if it is still the one just read.
+                if (readLockText(lockFile) === text)
+                    rmSync(lockFile, { force: true });
+                (options.onNote ?? ((note) => process.stderr.write(note)))(
+                    `note: took over the lock of ${trace} from pid ${current.pid} (started ${current.startedAt}), which is no longer running\n`);
+            }
+            throw new TraceLockedError(trace, lockFile, undefined);
+        } finally {
+            rmSync(temporary, { force: true });
+        }
+    }
+
+    /** Removes the lock file if it is still this lock's. Safe to call more than once. */
+    public release(): void {
+        if (this.released)
+            return;
+        this.released = true;
+        process.off("exit", this.onExit);
+        try {
+            if (readFileSync(this.file, "utf8") === this.content)
+                unlinkSync(this.file);
+        } catch {
+            // Already gone, or unreadable: nothing of ours to remove.
+        }
+    }
+}
+
+function writeWhole(file: string, content: string): void {
+    const fd = openSync(file, "w");
+    try {
+        writeSync(fd, content);
+    } finally {
+        closeSync(fd);
+    }
+}
+
+/** The lock file's text; undefined when it disappeared meanwhile (an unreadable one reads as ""). */
+function readLockText(lockFile: string): string | undefined {
+    try {
+        return readFileSync(lockFile, "utf8");
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "";
+    }
+}
+
+/** The holder a lock file names; undefined when it is not a lock this program wrote. */
+function parseHolder(text: string): LockHolder | undefined {
+    try {
+        const value = JSON.parse(text) as Partial<LockHolder>;
+        if (typeof value.pid === "number" && Number.isInteger(value.pid) && value.pid > 0 && typeof value.host === "string" && typeof value.startedAt === "string")
+            return { pid: value.pid, host: value.host, startedAt: value.startedAt };
+    } catch {
+        // Not JSON.
+    }
+    return undefined;
+}
+
+/** A holder on another host cannot be checked, so it counts as alive. */
+function isAlive(holder: LockHolder): boolean {
+    if (holder.host !== hostname())
+        return true;
+    try {
+        process.kill(holder.pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
