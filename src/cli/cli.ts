@@ -1,37 +1,34 @@
 #!/usr/bin/env node
-import { Command } from "commander";
+import { CommanderError } from "commander";
 import { ReerError } from "../errors/ReerError.js";
-import { REER_VERSION } from "../version.js";
-import { curateCommand } from "./commands/curateCommand.js";
-import { exportCommand } from "./commands/exportCommand.js";
-import { inspectCommand } from "./commands/inspectCommand.js";
-import { mergeCommand } from "./commands/mergeCommand.js";
-import { reportCommand } from "./commands/reportCommand.js";
-import { scoreCommand } from "./commands/scoreCommand.js";
-import { statsCommand } from "./commands/statsCommand.js";
-import { synthesizeCommand } from "./commands/synthesizeCommand.js";
+import { ExitCode, exitCodeFor } from "./exitCodes.js";
+import { interruptsHandled } from "./interruptibleRun.js";
+import { buildProgram } from "./program.js";
 
-const program = new Command("reer")
-    .description("Reverse-Engineered Reasoning on local GGUF models: search for thinking trajectories z that make a known answer y predictable, and score PPL(y | x, z) exactly.")
-    .version(REER_VERSION)
-    .showHelpAfterError("(run with --help for usage)")
-    .addCommand(synthesizeCommand())
-    .addCommand(scoreCommand())
-    .addCommand(inspectCommand())
-    .addCommand(mergeCommand())
-    .addCommand(curateCommand())
-    .addCommand(exportCommand())
-    .addCommand(statsCommand())
-    .addCommand(reportCommand());
+// Ctrl-C or SIGTERM while no command handles it (synthesize and score do, to stop after
+// their current write): leave at once with the documented code, not a signal death.
+const onSignal = (): void => {
+    if (interruptsHandled())
+        return;
+    process.stderr.write("\ninterrupted\n");
+    process.exit(ExitCode.interrupted);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 try {
-    await program.parseAsync(process.argv);
+    await buildProgram().parseAsync(process.argv);
     // node-llama-cpp keeps native handles alive; leave promptly once the work is written.
-    process.exit(process.exitCode ?? 0);
+    process.exit(process.exitCode ?? ExitCode.success);
 } catch (error) {
+    if (error instanceof CommanderError) {
+        // Commander has printed its message (or the help, or the version) already.
+        process.exit(error.exitCode === 0 ? ExitCode.success : ExitCode.usage);
+    }
     if (error instanceof ReerError) {
         process.stderr.write(`reer: ${error.describe()}\n`);
-        process.exit(2);
+        process.exit(exitCodeFor(error));
     }
-    throw error;
+    process.stderr.write(`reer: internal error (please report it): ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(ExitCode.failure);
 }

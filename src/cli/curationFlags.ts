@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { ReerError } from "../errors/ReerError.js";
 import { curationConfigSchema, type CurationConfig } from "../curation/curationConfig.js";
 import { readCurationConfigFile, resolveCurationConfig, type ConfigOverride } from "../curation/resolveCurationConfig.js";
 import { nonNegativeInteger, positiveInteger } from "./parseOptions.js";
@@ -30,6 +31,8 @@ const flagPaths: Record<string, readonly string[]> = {
     minZTokens: ["length", "z", "min"],
     maxZTokens: ["length", "z", "max"],
     improvement: ["improvement", "enabled"],
+    minScoreDrop: ["improvement", "min"],
+    // The old name of --min-score-drop (hidden; says so when used).
     minImprovement: ["improvement", "min"],
     thinkTag: ["thinkTag", "enabled"],
     duplicate: ["duplicate", "enabled"],
@@ -60,8 +63,9 @@ export function addCurationOptions(command: Command): Command {
         .option("--max-y-tokens <n>", "length: most tokens in y", nonNegativeInteger)
         .option("--min-z-tokens <n>", "length: fewest tokens in z", nonNegativeInteger)
         .option("--max-z-tokens <n>", "length: most tokens in z", nonNegativeInteger)
-        .option("--no-improvement", "keep items whatever their score improvement")
-        .option("--min-improvement <nll>", `improvement: the least score0 - score in clipped mean NLL ${d(c.improvement.min)}`, finiteNumber)
+        .option("--no-improvement", "keep items whatever their score drop")
+        .option("--min-score-drop <nll>", `improvement: the least drop score0 - score (clipped mean NLL) an item must show to be kept ${d(c.improvement.min)}`, finiteNumber)
+        .addOption(new Option("--min-improvement <nll>", "deprecated name of --min-score-drop").argParser(finiteNumber).hideHelp())
         .option("--no-think-tag", "keep items whose initial thinking never closed </think>")
         .option("--no-duplicate", "keep items with the same z as an earlier kept item")
         .option("--no-near-duplicate", "keep items with a z near an earlier kept item's")
@@ -70,6 +74,12 @@ export function addCurationOptions(command: Command): Command {
 
 /** The effective config: defaults < --config file < command-line flags. */
 export async function resolveCurationFlags(command: Command, flags: Record<string, unknown> & { config?: string }): Promise<CurationConfig> {
+    if (command.getOptionValueSource("minImprovement") === "cli") {
+        if (command.getOptionValueSource("minScoreDrop") === "cli")
+            throw new ReerError("INVALID_OPTION", "--min-improvement and --min-score-drop are one setting under two names.", "Give --min-score-drop only.");
+        process.stderr.write("note: reer curate's --min-improvement is now --min-score-drop (the least score0 - score an item must show); " +
+            "the old name still works for now. In reer synthesize, --min-improvement is what a rewrite must gain.\n");
+    }
     const overrides: ConfigOverride[] = Object.entries(flagPaths)
         .filter(([attribute]) => command.getOptionValueSource(attribute) === "cli")
         .map(([attribute, path]) => ({ path, value: flags[attribute] }));

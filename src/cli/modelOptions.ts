@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import type { GpuChoice } from "../engine/LlamaRuntime.js";
 import { ReerError } from "../errors/ReerError.js";
 import path from "node:path";
@@ -27,27 +27,30 @@ export type ModelFlags = {
  */
 export function addModelOptions(command: Command, options: { contexts?: boolean } = {}): Command {
     command
-        .option("-m, --model <model>",
-            "GGUF model: a file path, hf:<user>/<repo>/<file>.gguf, or an https:// URL (downloaded into --models-dir); default $REER_MODEL")
-        .option("--model-sha256 <hex>", "expected sha256 of the model file, checked before use")
+        .addOption(new Option("-m, --model <model>",
+            "GGUF model: a file path, hf:<user>/<repo>/<file>.gguf, or an https:// URL (downloaded into --models-dir)").default(undefined, "$REER_MODEL"))
+        .option("--model-sha256 <hex>", "expected sha256 of the --model file, checked before use")
         .option("--models-dir <dir>", "where downloaded models are stored", "models")
         .option("--gpu <backend>", "auto | off | cuda | vulkan | metal", gpuChoice, "auto")
-        .option("--gpu-layers <n>", "layers to offload: auto, max or a count (default: auto)", gpuLayers);
+        .addOption(new Option("--gpu-layers <n>", "layers to offload: auto, max or a count").argParser(gpuLayers).default(undefined, "auto"));
     if (options.contexts === false)
         return command;
     return command
-        .option("-t, --threads <n>", "CPU threads (default: physical cores)", positiveInteger)
-        .option("--context-size <n>", "cap on the context size (default: the model's training context); the context is sized to the longest input", positiveInteger)
-        .option("--batch-size <n>", "tokens per decode batch (default: min(512, context size))", positiveInteger)
+        .addOption(new Option("-t, --threads <n>", "CPU threads").argParser(positiveInteger).default(undefined, "physical cores"))
+        .addOption(new Option("--context-size <n>", "cap on the context size; the context is sized to the longest input")
+            .argParser(positiveInteger).default(undefined, "the model's training context"))
+        .addOption(new Option("--batch-size <n>", "tokens per decode batch").argParser(positiveInteger).default(undefined, "min(512, context size)"))
         .option("--flash-attention", "enable flash attention (faster on some GPUs; CPU scores then depend on batch splits)", false)
         .option("--kv-cache-type <type>", "KV cache precision: F32 (exact), F16 or Q8_0", kvCacheType, "F32");
 }
 
 /** The model file `spec` names (default --model), downloaded and checked as the flags say. */
 async function modelPathFromFlags(flags: ModelFlags, spec: string | undefined): Promise<string> {
+    // --model-sha256 belongs to --model; a different --generator or --scorer file is not held to it.
+    const checked = flags.modelSha256 != null && spec === flags.model;
     return path.resolve(await resolveModelPath(spec, {
         modelsDir: flags.modelsDir,
-        ...(flags.modelSha256 == null ? {} : { sha256: flags.modelSha256 })
+        ...(checked ? { sha256: flags.modelSha256! } : {})
     }));
 }
 

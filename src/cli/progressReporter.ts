@@ -1,6 +1,7 @@
 import cliProgress from "cli-progress";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
+import { groupReasons, type ReasonCount } from "../stats/reasonGroups.js";
 import { recordNote } from "../trace/traceRecordSchema.js";
 
 export type ProgressMode = "bar" | "log" | "json";
@@ -16,6 +17,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
     const started = performance.now();
     let bar: cliProgress.SingleBar | undefined;
     let lastStep = "";
+    /** Why items were skipped or failed in this run, for the summary at the end. */
+    const notes: { status: "skipped" | "failed"; reason: string }[] = [];
     const rate = (tokens: number): string => (tokens / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(1);
     const write = (line: string) => process.stderr.write(line + "\n");
 
@@ -62,6 +65,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
             }
             case "item": {
                 const { record } = event;
+                if (record.status !== "done")
+                    notes.push({ status: record.status, reason: recordNote(record) ?? "(no reason recorded)" });
                 if (bar != null) {
                     bar.update(event.done, { step: lastStep, tps: rate(event.generatedTokens) });
                 } else {
@@ -92,8 +97,25 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 `${summary.alreadyDone} kept from earlier runs` +
                 (summary.repairedTornLine ? "; removed a torn last line left by a killed run" : "") +
                 (summary.droppedFailed > 0 ? `; retried ${summary.droppedFailed} failed` : "") +
-                (summary.stopped ? "; stopped early: run the same command to resume" : "");
-            write(mode === "json" ? JSON.stringify({ type: "summary", ...summary }) : line);
+                (summary.stopped ? "; stopped early: run the same command to resume" : "") +
+                (!summary.stopped && summary.byStatus.failed > 0 ? "; run again with --retry-failed to retry the failed item(s)" : "");
+            if (mode === "json") {
+                write(JSON.stringify({ type: "summary", ...summary }));
+                return;
+            }
+            write(line);
+            const reasons = groupReasons(notes);
+            if (reasons.length > 0)
+                write(formatReasonSummary(reasons));
         }
     };
+}
+
+/** The reasons behind this run's skipped and failed items, grouped, with counts (measured counts shown as N). */
+export function formatReasonSummary(reasons: readonly ReasonCount[], shown = 10): string {
+    const width = Math.max(...reasons.map((entry) => String(entry.count).length));
+    const lines = reasons.slice(0, shown).map((entry) => `  ${String(entry.count).padStart(width)} ${entry.status}: ${entry.reason}`);
+    if (reasons.length > shown)
+        lines.push(`  ... and ${reasons.length - shown} other reason(s); each item's line in the output holds its own`);
+    return `why items were skipped or failed (measured counts shown as N):\n${lines.join("\n")}`;
 }

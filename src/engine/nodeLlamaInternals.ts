@@ -7,6 +7,25 @@ import { withLock } from "lifecycle-utils";
 import type { Llama, LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
 import type { NativeBinaryFacts } from "./nativeBuildState.js";
 
+/**
+ * ggml's block and byte sizes of a tensor type, as the loaded llama.cpp knows them
+ * (undefined for types it does not know); undefined when the binding is missing.
+ */
+export function ggmlTypeTraits(llama: Llama): ((type: number) => { blockSize: number; typeSize: number } | undefined) | undefined {
+    const bindings = addonBindings(llama);
+    const typeSize = bindings?.getTypeSizeForGgmlType;
+    const blockSize = bindings?.getBlockSizeForGgmlType;
+    if (typeof typeSize !== "function" || typeof blockSize !== "function")
+        return undefined;
+    return (type) => {
+        const bytes: unknown = typeSize.call(bindings, type);
+        const elements: unknown = blockSize.call(bindings, type);
+        return typeof bytes === "number" && typeof elements === "number" && bytes > 0 && elements > 0
+            ? { blockSize: elements, typeSize: bytes }
+            : undefined;
+    };
+}
+
 /** The addon function added by native/ReerTokenLogprobs.cpp. */
 export type NativeTokenLogprobs = (addonContext: object, batchLogitIndexes: Int32Array, targetTokens: Uint32Array) => Float64Array;
 

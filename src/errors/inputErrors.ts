@@ -1,12 +1,25 @@
 import { ReerError } from "./ReerError.js";
 
+/**
+ * What to do about a text that does not fit a context: raising --context-size helps only
+ * while the context is below the model's training context, so the advice says so only then.
+ */
+export function contextOverflowHint(contextSize: number, modelMaximum: number | undefined): string {
+    if (modelMaximum == null)
+        return "Shorten the text, raise --context-size (up to the model's training context), or use a model with a longer context.";
+    if (contextSize >= modelMaximum)
+        return `Shorten the text, or use a model with a longer context: ${modelMaximum} tokens is this model's training context, the most it can hold.`;
+    return `Shorten the text, or raise --context-size (up to ${modelMaximum}, the model's training context).`;
+}
+
 export class ContextOverflowError extends ReerError {
     public readonly tokensNeeded: number;
     public readonly contextSize: number;
 
-    public constructor(what: string, tokensNeeded: number, contextSize: number) {
+    /** `limits.modelMaximum`: the model's training context, when known, so the advice fits. */
+    public constructor(what: string, tokensNeeded: number, contextSize: number, limits: { modelMaximum?: number } = {}) {
         super("CONTEXT_OVERFLOW", `${what} needs ${tokensNeeded} tokens but the context holds ${contextSize}.`,
-            "Shorten the text, raise --context-size (up to the model's training context), or use a model with a longer context.");
+            contextOverflowHint(contextSize, limits.modelMaximum));
         this.tokensNeeded = tokensNeeded;
         this.contextSize = contextSize;
     }

@@ -19,6 +19,32 @@ export class NotGgufError extends ReerError {
     }
 }
 
+/** A GGUF file cut short: an interrupted download or copy, most often. */
+export class ModelTruncatedError extends ReerError {
+    public constructor(modelPath: string, fileSize: number, detail: string) {
+        super("MODEL_TRUNCATED", `${modelPath} is truncated: ${detail}.`,
+            `The file is incomplete (${fileSize} bytes), as an interrupted download or copy leaves it. ` +
+            "Download or copy it again, and compare its size and sha256 with the source (--model-sha256 checks the sha256).");
+    }
+}
+
+/** A GGUF file whose header contradicts itself or the file, or holds what llama.cpp refuses or aborts on. */
+export class CorruptModelError extends ReerError {
+    public constructor(modelPath: string, detail: string) {
+        super("MODEL_CORRUPT", `${modelPath} is a damaged GGUF file: ${detail}.`,
+            "llama.cpp cannot load it. Download the model again, or convert it again with a current llama.cpp (convert_hf_to_gguf.py).");
+    }
+}
+
+/** llama.cpp refused a file of an architecture it knows; its own reason is in the message. */
+export class ModelLoadError extends ReerError {
+    public constructor(modelPath: string, architecture: string, detail: string) {
+        super("MODEL_LOAD_FAILED", `llama.cpp could not load ${modelPath} (architecture "${architecture}"): ${detail}`,
+            "The file may be damaged, or made by a converter newer than this llama.cpp: check it with `reer inspect`, " +
+            "download it again (--model-sha256 checks it), or update node-llama-cpp.");
+    }
+}
+
 export class UnsupportedArchitectureError extends ReerError {
     public constructor(modelPath: string, architecture: string, detail: string) {
         super("UNSUPPORTED_ARCHITECTURE", `llama.cpp cannot run ${modelPath} (architecture "${architecture}"): ${detail}`,

@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { GgufFileInfo, LlamaContext, LlamaContextOptions, LlamaModel, Token } from "node-llama-cpp";
-import { UnsupportedArchitectureError } from "../errors/modelErrors.js";
+import { CorruptModelError, ModelLoadError, UnsupportedArchitectureError } from "../errors/modelErrors.js";
 import { LlamaRuntime, type RuntimeOptions } from "../engine/LlamaRuntime.js";
+import { ggmlTypeTraits } from "../engine/nodeLlamaInternals.js";
 import { readModelHeader } from "./readModelHeader.js";
 import { sha256OfFile } from "./resolveModelPath.js";
 import { VocabularyGuard } from "./VocabularyGuard.js";
@@ -37,8 +38,9 @@ export class LoadedModel {
     ) {}
 
     public static async load(modelPath: string, options: ModelLoadOptions = {}): Promise<LoadedModel> {
-        const header = await readModelHeader(modelPath);
         const runtime = await LlamaRuntime.get(options);
+        // The model file is untrusted input: check it whole before llama.cpp, which may abort the process on a bad one, reads it.
+        const header = await readModelHeader(modelPath, { typeTraits: ggmlTypeTraits(runtime.llama) });
         const architecture = String(header.metadata.general.architecture);
         let model: LlamaModel;
         runtime.takeErrorLog();
@@ -51,7 +53,11 @@ export class LoadedModel {
         } catch (error) {
             const logged = runtime.takeErrorLog().filter((line) => !/failed to load model$/i.test(line));
             const detail = logged.at(-1) ?? (error instanceof Error ? error.message : String(error));
-            throw new UnsupportedArchitectureError(modelPath, architecture, `loading failed: ${detail}`);
+            if (logged.some((line) => /unknown model architecture/i.test(line)))
+                throw new UnsupportedArchitectureError(modelPath, architecture, `loading failed: ${detail}`);
+            if (/not within the file bounds|corrupted or incomplete|failed to read/i.test(detail))
+                throw new CorruptModelError(modelPath, detail.replace(/^llama_model_load: error loading model: /u, ""));
+            throw new ModelLoadError(modelPath, architecture, detail);
         }
         const name = String(header.metadata.general.name ?? path.basename(modelPath));
         const identity: ModelIdentity = {

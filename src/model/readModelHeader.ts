@@ -1,14 +1,18 @@
 import { open } from "node:fs/promises";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
 import { NotGgufError } from "../errors/modelErrors.js";
+import { checkGgufLayout, type GgmlTypeTraits } from "./checkGgufLayout.js";
 
 const GGUF_MAGIC = "GGUF";
 
 /**
  * Reads and checks a GGUF header before llama.cpp touches the file, so a wrong file
- * yields a specific error instead of a crash or a generic load failure.
+ * yields a specific error instead of a crash or a generic load failure: not GGUF at all
+ * (NotGgufError), cut short (ModelTruncatedError), or inconsistent in a way llama.cpp
+ * would refuse or abort on (CorruptModelError, see checkGgufLayout). `typeTraits` (from
+ * the loaded llama.cpp) lets the check measure the tensor data against the file size.
  */
-export async function readModelHeader(modelPath: string): Promise<GgufFileInfo> {
+export async function readModelHeader(modelPath: string, options: { typeTraits?: GgmlTypeTraits } = {}): Promise<GgufFileInfo> {
     const handle = await open(modelPath, "r");
     try {
         const { bytesRead, buffer } = await handle.read(Buffer.alloc(8), 0, 8, 0);
@@ -23,6 +27,9 @@ export async function readModelHeader(modelPath: string): Promise<GgufFileInfo> 
     } finally {
         await handle.close();
     }
+
+    // node-llama-cpp's reader reads zeros past the end of a file and trusts every length, so walk it with checks first.
+    await checkGgufLayout(modelPath, options.typeTraits);
 
     let info: GgufFileInfo;
     try {

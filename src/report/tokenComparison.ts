@@ -39,7 +39,7 @@ export type TokenComparisonOptions = Omit<ScorerOptions, "tokensNeeded" | "seque
 export async function compareTokenLogprobs(model: LoadedModel, record: TraceRecord, options: TokenComparisonOptions): Promise<TokenComparison> {
     if (record.status !== "done")
         throw new ReerError("REPORT_NO_TRAJECTORY", `Item ${JSON.stringify(record.id)} (${record.status}) has no final trajectory to score.`,
-            "Pick a done item with --item, or leave out --item for the most improved one.");
+            "Only items whose status is done have a final trajectory to compare.");
     const layout = createLayout(model, options.template, {
         ...(options.prompts == null ? {} : { prompts: options.prompts }),
         splitHead: (record.yHeadChars ?? 0) > 0

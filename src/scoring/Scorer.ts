@@ -1,4 +1,5 @@
 import type { LlamaContext } from "node-llama-cpp";
+import { contextOverflowHint } from "../errors/inputErrors.js";
 import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import { PAPER_CLIP_FLOOR } from "./scoreAggregates.js";
@@ -33,7 +34,7 @@ export class Scorer {
         const cap = options.maxContextSize ?? model.trainContextSize;
         if (options.tokensNeeded > cap)
             throw new ReerError("CONTEXT_OVERFLOW", `The longest input needs ${options.tokensNeeded} tokens but the context is capped at ${cap}.`,
-                "Raise --context-size (up to the model's training context) or shorten the inputs.");
+                contextOverflowHint(cap, model.trainContextSize));
         // Round up so small differences between runs do not change the allocation.
         const contextSize = Math.min(cap, Math.max(64, Math.ceil(options.tokensNeeded / 64) * 64));
         const sequences = options.sequences ?? 1;

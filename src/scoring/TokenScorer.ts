@@ -74,7 +74,7 @@ export class TokenScorer {
             throw new ReerError("EMPTY_CONTINUATION", "There is nothing to score: the scored text has no tokens.");
         const full = contextTokens.concat(scoredTokens);
         if (full.length > this.maxTokens)
-            throw new ContextOverflowError("Scoring this text", full.length, this.maxTokens);
+            throw new ContextOverflowError("Scoring this text", full.length, this.maxTokens, { modelMaximum: this.sequence.model.trainContextSize });
 
         // The logits of the last kept token are not stored, so keep at most start - 1 tokens.
         const { firstDifferentIndex } = this.sequence.compareContextTokens(full);

@@ -20,6 +20,10 @@ export type ScoreRecordsOptions = Omit<ScorerOptions, "tokensNeeded"> & {
     emitTokens?: boolean;
     /** Skip records that cannot be scored (unencodable text, too long) instead of failing. */
     skipInvalid?: boolean;
+    /** Stops after the record being scored when aborted; the summary then says `stopped`. */
+    signal?: AbortSignal;
+    /** Called once the records are tokenised, with how many will be scored. */
+    onPrepared?: (count: number) => void;
 };
 
 export type RecordScore = ScoreAggregates & {
@@ -41,6 +45,8 @@ export type ScoreRecordsSummary = {
     path: string;
     evaluatedTokens: number;
     reusedTokens: number;
+    /** True when `signal` stopped the run before every record was scored. */
+    stopped: boolean;
 };
 
 export function createLayout(model: LoadedModel, template: ScoringTemplateName, options: { prompts?: PromptSet; splitHead?: boolean } = {}): ScoringLayout {
@@ -78,7 +84,7 @@ export async function scoreRecords(
             const tokens = layout.frame(record.prompt, record.response).tokensFor(record.thinking ?? "");
             const length = tokens.contextTokens.length + tokens.scoredTokens.length;
             if (length > cap)
-                throw new ContextOverflowError("Scoring this record", length, cap);
+                throw new ContextOverflowError("Scoring this record", length, cap, { modelMaximum: model.trainContextSize });
             if (tokens.scoredTokens.length === 0)
                 throw new ReerError("EMPTY_CONTINUATION", "the scored part of the response has no tokens");
             prepared.push({ record, tokens });
@@ -87,7 +93,8 @@ export async function scoreRecords(
         }
     }
 
-    const summary: ScoreRecordsSummary = { scored: 0, skipped, contextSize: 0, path: "", evaluatedTokens: 0, reusedTokens: 0 };
+    const summary: ScoreRecordsSummary = { scored: 0, skipped, contextSize: 0, path: "", evaluatedTokens: 0, reusedTokens: 0, stopped: false };
+    options.onPrepared?.(prepared.length);
     if (prepared.length === 0)
         return summary;
 
@@ -98,6 +105,10 @@ export async function scoreRecords(
         summary.contextSize = scorer.contextSize;
         summary.path = worker.path;
         for (const { record, tokens } of prepared) {
+            if (options.signal?.aborted === true) {
+                summary.stopped = true;
+                break;
+            }
             const scores = await worker.score(tokens);
             summary.scored++;
             summary.evaluatedTokens += scores.evaluatedTokens;

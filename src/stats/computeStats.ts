@@ -1,15 +1,16 @@
 import type { TokenCounter } from "../model/tokenCounter.js";
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "./distribution.js";
+import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";
 
-export type ReasonCount = { status: "skipped" | "failed"; reason: string; count: number };
+export type ReasonCount = GroupedReason<"skipped" | "failed">;
 export type StepAcceptance = { stepIndex: number; reached: number; accepted: number; rate: number };
 
 /** What a trace file holds. Everything past the status counts is over done items only. */
 export type StatsReport = {
     items: number;
     byStatus: { done: number; skipped: number; failed: number };
-    /** Most common skip and failure reasons, digits folded to "N" so "57 tokens" and "80 tokens" group. */
+    /** Most common skip and failure reasons, measured counts folded to "N" so "57 tokens" and "80 tokens" group (see reasonGroups.ts). */
     topReasons: ReasonCount[];
     tokenCounting: string;
     lengths: { x: Distribution; y: Distribution; z0: Distribution; z: Distribution };
@@ -117,16 +118,7 @@ function acceptanceByStep(done: readonly TraceRecord[]): StepAcceptance[] {
 }
 
 function topReasons(records: readonly TraceRecord[]): ReasonCount[] {
-    const counts = new Map<string, ReasonCount>();
-    for (const record of records) {
-        if (record.status === "done")
-            continue;
-        const reason = (record.status === "skipped" ? record.reason : record.error) ?? "(no reason recorded)";
-        const folded = reason.replace(/\d+(\.\d+)?/gu, "N");
-        const key = `${record.status}\u0000${folded}`;
-        const entry = counts.get(key) ?? { status: record.status, reason: folded, count: 0 };
-        entry.count++;
-        counts.set(key, entry);
-    }
-    return [...counts.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)).slice(0, TOP_REASONS);
+    const entries = records.flatMap((record) => record.status === "done" ? [] :
+        [{ status: record.status, reason: (record.status === "skipped" ? record.reason : record.error) ?? "(no reason recorded)" }]);
+    return groupReasons(entries).slice(0, TOP_REASONS);
 }

@@ -8,7 +8,7 @@ export function formatStats(report: StatsReport): string {
     const parts: string[] = [`${report.items} item(s): ${byStatus.done} done, ${byStatus.skipped} skipped, ${byStatus.failed} failed\n`];
 
     if (report.topReasons.length > 0) {
-        parts.push("\nTop skip and failure reasons (numbers shown as N):\n" + formatTable(["count", "status", "reason"],
+        parts.push("\nTop skip and failure reasons (measured counts shown as N):\n" + formatTable(["count", "status", "reason"],
             report.topReasons.map((entry) => [String(entry.count), entry.status, entry.reason]), ["right", "left", "left"]));
     }
 

@@ -3,12 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSamplePairs } from "../support/pairs.js";
+import { needsFastPath, nativeFastPath, skipWithout } from "../support/nativeFastPath.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath, tinyStories656kPath } from "../support/sharedAssets.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-cli-"));
 const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
+const fastScoring = (await nativeFastPath()).scoring;
 
 function writeJsonl(name: string, records: unknown[]): string {
     const file = path.join(dir, name);
@@ -51,7 +53,7 @@ describe("reer score", () => {
             { id: "no-response", prompt: "Write a poem." }
         ]);
         const failed = await runCli(["score", input, "--model", model, "--template", "none", "--threads", "1"]);
-        expect(failed.code).toBe(2);
+        expect(failed.code).toBe(1);
         expect(failed.stderr).toMatch(/line 2, field "response"\): "response" is missing/);
 
         const skipped = await runCli(["score", input, "--model", model, "--template", "none", "--threads", "1", "--skip-invalid"]);
@@ -64,7 +66,7 @@ describe("reer score", () => {
     it("says the paper preset needs a chat template and how to score without one", async () => {
         const input = writeJsonl("one.jsonl", [{ prompt: pairs[0]!.prompt, response: pairs[0]!.response }]);
         const result = await runCli(["score", input, "--model", model, "--threads", "1"]);
-        expect(result.code).toBe(2);
+        expect(result.code).toBe(1);
         expect(result.stderr).toContain("has no chat template");
         expect(result.stderr).toContain("--template none");
     });
@@ -73,24 +75,27 @@ describe("reer score", () => {
         const input = writeJsonl("odd.jsonl", [{ id: "odd", prompt: "Write a story (short).", response: "Once upon a time\u2014a fox." }]);
         const result = await runCli(["score", input, "--model", requireAsset(tinyStories656kPath), "--template", "none", "--threads", "1"]);
         expect(result.signal).toBeNull();
-        expect(result.code).toBe(2);
+        expect(result.code).toBe(1);
         expect(result.stderr).toMatch(/line 1 \(id odd\).*cannot encode.*"\("/);
     });
 
     it("explains a missing model file", async () => {
         const input = writeJsonl("m.jsonl", [{ prompt: "a", response: "b" }]);
         const result = await runCli(["score", input, "--model", path.join(dir, "missing.gguf")]);
-        expect(result.code).toBe(2);
+        expect(result.code).toBe(1);
         expect(result.stderr).toContain("Model file not found");
         expect(result.stderr).toContain("stories260K.gguf");
     });
 });
 
 describe("reer inspect", () => {
-    it("describes the tiny model, its tokenizer and the active fast path", async () => {
-        const result = await runCli(["inspect", model, "--json"]);
-        expect(result.code).toBe(0);
-        const description = JSON.parse(result.stdout);
+    let inspected: Promise<{ code: number | null; description: Record<string, unknown> }> | undefined;
+    /** One `reer inspect --json` run, shared by the tests below. */
+    const inspect = () => inspected ??= runCli(["inspect", model, "--json"]).then((result) => ({ code: result.code, description: JSON.parse(result.stdout) as Record<string, unknown> }));
+
+    it("describes the tiny model and its tokenizer", async () => {
+        const { code, description } = await inspect();
+        expect(code).toBe(0);
         expect(description.architecture).toBe("llama");
         expect(description.vocabularySize).toBe(512);
         expect(description.tokenizerType).toBe("spm");
@@ -98,8 +103,13 @@ describe("reer inspect", () => {
         expect(description.layers).toBe(5);
         expect(description.trainContextSize).toBe(2048);
         expect(description.chatTemplate).toBe(false);
-        expect(description.fastScoring).toBe(true);
         expect(description.parameters).toBeGreaterThan(200_000);
         expect(description.parameters).toBeLessThan(300_000);
+    });
+
+    it.skipIf(skipWithout(fastScoring))(needsFastPath("reports the native fast path as active", fastScoring), async () => {
+        const { code, description } = await inspect();
+        expect(code).toBe(0);
+        expect(description.fastScoring).toBe(true);
     });
 });

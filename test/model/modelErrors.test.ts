@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContextOverflowError, UnencodableTextError } from "../../src/errors/inputErrors.js";
-import { ModelNotFoundError, NotGgufError, UnsupportedArchitectureError } from "../../src/errors/modelErrors.js";
+import { ModelNotFoundError, ModelTruncatedError, NotGgufError, UnsupportedArchitectureError } from "../../src/errors/modelErrors.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { resolveModelPath } from "../../src/model/resolveModelPath.js";
 import { scoreRecords } from "../../src/scoring/scoreRecords.js";
@@ -31,7 +31,8 @@ describe("model errors are reported, not crashed on", () => {
     it("refuses a truncated GGUF", async () => {
         const file = path.join(dir, "truncated.gguf");
         writeFileSync(file, readFileSync(requireAsset(stories260kPath)).subarray(0, 300));
-        await expect(LoadedModel.load(file, { gpu: "off" })).rejects.toThrow(NotGgufError);
+        await expect(LoadedModel.load(file, { gpu: "off" })).rejects.toThrow(ModelTruncatedError);
+        await expect(LoadedModel.load(file, { gpu: "off" })).rejects.toThrow(/is truncated/);
     });
 
     it("reports an architecture llama.cpp cannot run", async () => {

@@ -50,7 +50,7 @@ const records = [
 ];
 
 /** r4's skip reason, its numbers folded. */
-const topReasons = [{ status: "skipped", reason: "initial trajectory too short: N tokens < N", count: 1 }];
+const topReasons = [{ status: "skipped", reason: "initial trajectory too short: N tokens < 100", count: 1 }];
 
 describe("distribution", () => {
     it("interpolates quantiles linearly and is all null when empty", () => {

@@ -1,0 +1,127 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ExitCode, exitCodeFor, exitCodeOfError } from "../../src/cli/exitCodes.js";
+import { ReerError } from "../../src/errors/ReerError.js";
+import { runCli } from "../support/runCli.js";
+import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
+import { doneRecord } from "../support/traceFixtures.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dir = mkdtempSync(path.join(tmpdir(), "reer-exit-"));
+const model = requireAsset(stories260kPath);
+
+function write(name: string, text: string): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+}
+const jsonl = (records: unknown[]) => records.map((record) => JSON.stringify(record)).join("\n") + "\n";
+
+function sourceFiles(folder: string): string[] {
+    return readdirSync(folder).flatMap((name) => {
+        const file = path.join(folder, name);
+        return statSync(file).isDirectory() ? sourceFiles(file) : file.endsWith(".ts") ? [file] : [];
+    });
+}
+
+describe("exit codes", () => {
+    it("classifies every ReerError code that src/ raises, in one table", () => {
+        const raised = new Set<string>();
+        for (const file of sourceFiles(path.join(repoRoot, "src")))
+            for (const match of readFileSync(file, "utf8").matchAll(/(?:new ReerError|super)\(\s*"([A-Z][A-Z0-9_]+)"/gu))
+                raised.add(match[1]!);
+        expect(raised.size).toBeGreaterThan(20);
+        const unclassified = [...raised].filter((code) => exitCodeOfError[code] == null).sort();
+        expect(unclassified, "add these codes to exitCodeOfError in src/cli/exitCodes.ts").toEqual([]);
+        expect(exitCodeFor(new ReerError("INVALID_CONFIG", "x"))).toBe(ExitCode.usage);
+        expect(exitCodeFor(new ReerError("MODEL_TRUNCATED", "x"))).toBe(ExitCode.failure);
+        expect(exitCodeFor(new ReerError("SOMETHING_NEW", "x"))).toBe(ExitCode.failure);
+    });
+
+    it("0: success", async () => {
+        const help = await runCli(["--help"]);
+        expect(help.code).toBe(0);
+        expect(help.stdout).toContain("Exit codes:");
+        const version = await runCli(["--version"]);
+        expect(version.code).toBe(0);
+    });
+
+    it("1: an input error, named with its line and field", async () => {
+        const input = write("number.jsonl", jsonl([{ prompt: "Tell a story.", response: "Once upon a time." }, { prompt: 5, response: "y" }]));
+        const result = await runCli(["score", input, "--model", model, "--template", "none", "--threads", "1"]);
+        expect(result.signal).toBeNull();
+        expect(result.code).toBe(ExitCode.failure);
+        expect(result.stderr).toContain(`${input} (line 2, field "prompt"): "prompt" must be a string, not a number (5)`);
+        expect(result.stderr).not.toContain("is missing");
+    });
+
+    it("2: usage errors, commander's own and reer's", async () => {
+        const unknown = await runCli(["stats", "t.jsonl", "--bogus"]);
+        expect(unknown.code).toBe(ExitCode.usage);
+        expect(unknown.stderr).toContain("unknown option '--bogus'");
+
+        const missing = await runCli(["score"]);
+        expect(missing.code).toBe(ExitCode.usage);
+        expect(missing.stderr).toContain("missing required argument 'input'");
+
+        const badValue = await runCli(["score", "in.jsonl", "--threads", "0"]);
+        expect(badValue.code).toBe(ExitCode.usage);
+        expect(badValue.stderr).toContain("expected a positive integer");
+
+        const noCommand = await runCli([]);
+        expect(noCommand.code).toBe(ExitCode.usage);
+
+        const config = write("bad-curate.json", JSON.stringify({ repetition: { maxRatio: 7 } }));
+        const badConfig = await runCli(["curate", "--print-config", "--config", config]);
+        expect(badConfig.code).toBe(ExitCode.usage);
+        expect(badConfig.stderr).toContain("repetition.maxRatio");
+    });
+
+    it("3: a partial result (merge with items missing), 0 when --allow-missing accepts it", async () => {
+        const pairs = [
+            { id: "one", prompt: "Tell a story about a fox.", response: "Once upon a time there was a fox." },
+            { id: "two", prompt: "Tell a story about a bear.", response: "Once upon a time there was a bear." }
+        ];
+        const input = write("pairs.jsonl", jsonl(pairs));
+        const trace = write("one.trace.jsonl", jsonl([doneRecord({ id: "one", x: pairs[0]!.prompt, y: pairs[0]!.response })]));
+        const partial = await runCli(["merge", input, trace, "-o", path.join(dir, "merged.jsonl")]);
+        expect(partial.code).toBe(ExitCode.partial);
+        expect(partial.stderr).toContain("missing 1 item(s): two");
+        const allowed = await runCli(["merge", input, trace, "-o", path.join(dir, "merged-allowed.jsonl"), "--allow-missing"]);
+        expect(allowed.code).toBe(ExitCode.success);
+    });
+
+    it("130: interrupted; score stops after the record in hand, keeps what it scored and says so", async () => {
+        const records = Array.from({ length: 3000 }, (_, index) => ({
+            id: `r${index}`, prompt: `Tell a story about cat number ${index}.`,
+            response: "Once upon a time there was a little cat. The cat liked to play in the sun every day, and she was happy."
+        }));
+        const input = write("many.jsonl", jsonl(records));
+        const output = path.join(dir, "many.scores.jsonl");
+        const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"),
+            "score", input, "--model", model, "--template", "none", "--threads", "1", "--progress", "log", "-o", output], { cwd: repoRoot });
+        let stderr = "";
+        let sent = false;
+        child.stderr.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString("utf8");
+            if (!sent && /records scored/u.test(stderr)) {
+                sent = true;
+                child.kill("SIGINT");
+            }
+        });
+        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+        expect(sent).toBe(true);
+        expect(signal).toBeNull();
+        expect(code).toBe(ExitCode.interrupted);
+        expect(stderr).toContain("stopping: finishing the current write");
+        expect(stderr).toMatch(/stopped by an interrupt with \d+ record\(s\) not scored/u);
+        const scored = Number(/scored (\d+) record\(s\)/u.exec(stderr)![1]);
+        expect(scored).toBeGreaterThan(0);
+        expect(scored).toBeLessThan(records.length);
+        expect(readFileSync(output, "utf8").trim().split("\n")).toHaveLength(scored);
+    });
+});
