@@ -14,16 +14,17 @@ const pairs = loadSamplePairs();
 const input = path.join(dir, "in.jsonl");
 writeFileSync(input, [5, 6].map((i) => JSON.stringify({ id: pairs[i]!.id, prompt: pairs[i]!.prompt, response: pairs[i]!.response })).join("\n") + "\n");
 const plain = ["--generator-template", "none", "--template", "none", "--threads", "1"];
-/** The exit code of a run refused for its input or settings. */
-const INPUT_ERROR = 2;
+/** Exit codes (src/cli/exitCodes.ts): settings that cannot work are a usage error, an unusable prompt file a failure. */
+const USAGE = 2;
+const FAILURE = 1;
 
 /** Runs synthesize both for real and with --dry-run; both must fail the same way and leave no output. */
-async function refusedBoth(args: string[]): Promise<string> {
+async function refusedBoth(args: string[], exitCode: number): Promise<string> {
     const messages: string[] = [];
     for (const dryRun of [false, true]) {
         const output = path.join(dir, `out-${messages.length}-${Math.random().toString(36).slice(2)}.jsonl`);
         const result = await runCli(["synthesize", input, "-o", output, ...args, ...(dryRun ? ["--dry-run"] : [])]);
-        expect(result.code, result.stderr).toBe(INPUT_ERROR);
+        expect(result.code, result.stderr).toBe(exitCode);
         expect(existsSync(output)).toBe(false);
         expect(result.stdout).toBe("");
         messages.push(result.stderr);
@@ -34,7 +35,7 @@ async function refusedBoth(args: string[]): Promise<string> {
 
 describe("reer synthesize refuses settings that cannot work, before creating the output", () => {
     it("the default --max-tokens on a model with a 2048-token context: names --max-tokens and a value that fits", async () => {
-        const stderr = await refusedBoth(["--model", stories, ...plain]);
+        const stderr = await refusedBoth(["--model", stories, ...plain], USAGE);
         expect(stderr).toMatch(/--max-tokens 8000/u);
         expect(stderr).toMatch(/holds at most 2048/u);
         const fits = Number(/Use --max-tokens (\d+) or less/u.exec(stderr)?.[1]);
@@ -49,26 +50,26 @@ describe("reer synthesize refuses settings that cannot work, before creating the
         const ok = await runCli(["synthesize", input, "-o", path.join(dir, "y.jsonl"), "--model", stories, ...plain, "--max-tokens", String(fits), "--dry-run"]);
         expect(ok.code, ok.stderr).toBe(0);
         const over = await runCli(["synthesize", input, "-o", path.join(dir, "z.jsonl"), "--model", stories, ...plain, "--max-tokens", String(fits + 1), "--dry-run"]);
-        expect(over.code).toBe(INPUT_ERROR);
+        expect(over.code).toBe(USAGE);
     });
 
     it("--prompts pointing at an empty folder", async () => {
         const empty = path.join(dir, "empty-prompts");
         mkdirSync(empty, { recursive: true });
-        const stderr = await refusedBoth(["--model", stories, ...plain, "--max-tokens", "200", "--prompts", empty]);
+        const stderr = await refusedBoth(["--model", stories, ...plain, "--max-tokens", "200", "--prompts", empty], FAILURE);
         expect(stderr).toMatch(/empty-prompts/u);
         expect(stderr).toMatch(/does not exist|Cannot read/u);
     });
 
     it("--max-tokens below --min-thinking-tokens", async () => {
-        const stderr = await refusedBoth(["--model", stories, ...plain, "--max-tokens", "50", "--min-thinking-tokens", "100"]);
+        const stderr = await refusedBoth(["--model", stories, ...plain, "--max-tokens", "50", "--min-thinking-tokens", "100"], USAGE);
         expect(stderr).toMatch(/--max-tokens 50 is below --min-thinking-tokens 100/u);
         expect(stderr).toMatch(/every item would be skipped/u);
     });
 
     it("a vocabulary that cannot encode the prompt templates (TinyStories-656K has no parentheses)", async () => {
         const tiny656k = requireAsset(tinyStories656kPath);
-        const stderr = await refusedBoth(["--model", tiny656k, ...plain, "--max-tokens", "40", "--min-thinking-tokens", "10"]);
+        const stderr = await refusedBoth(["--model", tiny656k, ...plain, "--max-tokens", "40", "--min-thinking-tokens", "10"], FAILURE);
         expect(stderr).toMatch(/prompt templates/u);
         expect(stderr).toMatch(/cannot/u);
     });
