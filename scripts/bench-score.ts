@@ -9,9 +9,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Token } from "node-llama-cpp";
-import { decodeWithLogitReader } from "../src/engine/nodeLlamaInternals.js";
+import { decodeWithLogitReader } from "../src/runtime/nodeLlamaInternals.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
-import { Scorer } from "../src/scoring/Scorer.js";
+import { ScoringContext } from "../src/scoring/ScoringContext.js";
 import type { ScoringTokens } from "../src/scoring/ScoringTokens.js";
 
 const { values: args } = parseArgs({
@@ -49,8 +49,8 @@ const candidates: ScoringTokens[] = Array.from({ length: K }, (_, k) => ({
     scoredTokens: take(S, 5000 + 977 * k)
 }));
 
-const scorer = await Scorer.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512 });
-const worker = scorer.workers[0]!;
+const scorer = await ScoringContext.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512 });
+const worker = scorer.scorers[0]!;
 const seq = (worker as unknown as { sequence: import("node-llama-cpp").LlamaContextSequence }).sequence;
 
 async function time<T>(run: () => Promise<T>): Promise<[number, T]> {
@@ -86,8 +86,8 @@ if (parts.has("1"))
 // (2) Fast vs stock path on the same scored tokens after a cached prefix.
 if (parts.has("2")) {
     const stockInput: ScoringTokens = { contextTokens: prefix, scoredTokens: candidates[1]!.scoredTokens.slice(0, stockTokens) };
-    const stockScorer = await Scorer.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512, path: "stock" });
-    const stockWorker = stockScorer.workers[0]!;
+    const stockScorer = await ScoringContext.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512, path: "stock" });
+    const stockWorker = stockScorer.scorers[0]!;
     await worker.score({ contextTokens: prefix, scoredTokens: candidates[2]!.scoredTokens.slice(0, 4) });
     await stockWorker.score({ contextTokens: prefix, scoredTokens: candidates[2]!.scoredTokens.slice(0, 4) });
     const [fastTime, fastResult] = await time(() => worker.score(stockInput));

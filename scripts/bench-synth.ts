@@ -18,10 +18,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { synthesisConfigSchema } from "../src/config/synthesisConfig.js";
 import { GenerationPrompter } from "../src/generation/GenerationPrompter.js";
-import { Generator } from "../src/generation/Generator.js";
+import { GenerationContext } from "../src/generation/GenerationContext.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
 import { builtinPromptsDir, PromptSet } from "../src/prompts/PromptSet.js";
-import { Scorer } from "../src/scoring/Scorer.js";
+import { ScoringContext } from "../src/scoring/ScoringContext.js";
 import { createLayout } from "../src/scoring/scoreRecords.js";
 import { runRefinementLoop } from "../src/search/RefinementLoop.js";
 import { resolveCandidateMode } from "../src/synthesis/candidateMode.js";
@@ -119,8 +119,8 @@ const baselineMeter = new ItemMeter();
 const prompter = new GenerationPrompter(model, prompts, config.generatorTemplate);
 const layout = createLayout(model, config.scorerTemplate, { prompts });
 const contextSize = Math.min(model.trainContextSize, 4096);
-const generator = await Generator.create(model, { threads, contextSize, groups: 1, lanesPerGroup: 1 });
-const scorer = await Scorer.create(model, { threads, tokensNeeded: contextSize, maxContextSize: contextSize, path: "stock", clipFloor: config.search.clipFloor });
+const generator = await GenerationContext.create(model, { threads, contextSize, groups: 1, lanesPerGroup: 1 });
+const scorer = await ScoringContext.create(model, { threads, tokensNeeded: contextSize, maxContextSize: contextSize, path: "stock", clipFloor: config.search.clipFloor });
 const sampling = { temperature: config.sampling.temperature, topP: config.sampling.topP, topK: config.sampling.topK, maxTokens: config.sampling.maxTokens };
 await generator.withGroup(async ([lane]) => {
     for (const input of items) {
@@ -146,8 +146,8 @@ await generator.withGroup(async ([lane]) => {
                 return proposals;
             },
             score: async (z) => {
-                await scorer.workers[0]!.reset();
-                return await baselineMeter.timeScoring(() => scorer.workers[0]!.score(frame.tokensFor(z)));
+                await scorer.scorers[0]!.reset();
+                return await baselineMeter.timeScoring(() => scorer.scorers[0]!.score(frame.tokensFor(z)));
             }
         });
         baselineScored += result.steps.flatMap((step) => step.candidates).filter((candidate) => candidate.status === "scored").length;

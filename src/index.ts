@@ -2,7 +2,7 @@
 export { ReerError } from "./errors/ReerError.js";
 export * from "./errors/modelErrors.js";
 export * from "./errors/inputErrors.js";
-export { LlamaRuntime, type GpuChoice, type RuntimeOptions } from "./engine/LlamaRuntime.js";
+export { LlamaRuntime, type GpuChoice, type RuntimeOptions } from "./runtime/LlamaRuntime.js";
 export { LoadedModel, type ModelIdentity, type ModelLoadOptions } from "./model/LoadedModel.js";
 export { resolveModelPath, parseModelSpec, sha256OfFile } from "./model/resolveModelPath.js";
 export { describeModel, type ModelDescription } from "./model/describeModel.js";
@@ -11,7 +11,7 @@ export { PromptSet, builtinPromptsDir, type PromptLanguage } from "./prompts/Pro
 export { ChatTemplate, type ChatMessage, type PromptPart } from "./prompts/ChatTemplate.js";
 export { aggregateLogprobs, PAPER_CLIP_FLOOR, type ScoreAggregates } from "./scoring/scoreAggregates.js";
 export { TokenScorer, type TokenScores, type ScoringPath } from "./scoring/TokenScorer.js";
-export { Scorer, type ScorerOptions, type KvCacheType } from "./scoring/Scorer.js";
+export { ScoringContext, type ScoringContextOptions, type KvCacheType } from "./scoring/ScoringContext.js";
 export type { ScoringTokens } from "./scoring/ScoringTokens.js";
 export type { ScoringFrame, ScoringLayout, ScoringTemplateName } from "./scoring/ScoringLayout.js";
 export { PaperScoringLayout } from "./scoring/PaperScoringLayout.js";

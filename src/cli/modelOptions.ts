@@ -1,10 +1,10 @@
 import { Option, type Command } from "commander";
-import type { GpuChoice } from "../engine/LlamaRuntime.js";
+import type { GpuChoice } from "../runtime/LlamaRuntime.js";
 import { ReerError } from "../errors/ReerError.js";
 import path from "node:path";
 import { LoadedModel, type ModelLoadOptions } from "../model/LoadedModel.js";
 import { resolveModelPath } from "../model/resolveModelPath.js";
-import type { KvCacheType } from "../scoring/Scorer.js";
+import type { KvCacheType } from "../scoring/ScoringContext.js";
 import { gpuChoice, gpuLayers, kvCacheType, positiveInteger } from "./parseOptions.js";
 
 /** The model and llama.cpp flags shared by every command that loads a model. */

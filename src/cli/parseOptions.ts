@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
-import { gpuChoices, type GpuChoice } from "../engine/LlamaRuntime.js";
-import type { KvCacheType } from "../scoring/Scorer.js";
+import { gpuChoices, type GpuChoice } from "../runtime/LlamaRuntime.js";
+import type { KvCacheType } from "../scoring/ScoringContext.js";
 
 /** Commander argument parsers that reject bad values with a message naming the allowed ones. */
 export function positiveInteger(value: string): number {

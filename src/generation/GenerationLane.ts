@@ -1,5 +1,5 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-import { copySequenceState } from "../engine/nodeLlamaInternals.js";
+import { copySequenceState } from "../runtime/nodeLlamaInternals.js";
 import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 

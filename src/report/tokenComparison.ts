@@ -2,7 +2,7 @@ import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import type { PromptSet } from "../prompts/PromptSet.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
-import { Scorer, type ScorerOptions } from "../scoring/Scorer.js";
+import { ScoringContext, type ScoringContextOptions } from "../scoring/ScoringContext.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringTemplateName } from "../scoring/ScoringLayout.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
@@ -26,7 +26,7 @@ export type TokenComparison = {
     after: ScoreAggregates;
 };
 
-export type TokenComparisonOptions = Omit<ScorerOptions, "tokensNeeded" | "sequences" | "path"> & {
+export type TokenComparisonOptions = Omit<ScoringContextOptions, "tokensNeeded" | "sequences" | "path"> & {
     template: ScoringTemplateName;
     prompts?: PromptSet;
 };
@@ -49,9 +49,9 @@ export async function compareTokenLogprobs(model: LoadedModel, record: TraceReco
     const after = frame.tokensFor(record.z);
     const tokensNeeded = Math.max(before.contextTokens.length, after.contextTokens.length) + frame.scoredTokens.length;
     const { template: _template, prompts: _prompts, ...scorerOptions } = options;
-    const scorer = await Scorer.create(model, { ...scorerOptions, tokensNeeded, sequences: 1 });
+    const scorer = await ScoringContext.create(model, { ...scorerOptions, tokensNeeded, sequences: 1 });
     try {
-        const worker = scorer.workers[0]!;
+        const worker = scorer.scorers[0]!;
         const scoreBefore = await worker.score(before);
         const scoreAfter = await worker.score(after);
         const pieces = tokenPieces(frame.scoredTokens, (tokens, lastTokens) => model.model.detokenize(tokens, false, lastTokens),

@@ -1,7 +1,7 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { ContextOverflowError } from "../errors/inputErrors.js";
 import { ReerError } from "../errors/ReerError.js";
-import { decodeWithLogitReader, getAddonContext, type NativeTokenLogprobs } from "../engine/nodeLlamaInternals.js";
+import { decodeWithLogitReader, getAddonContext, type NativeTokenLogprobs } from "../runtime/nodeLlamaInternals.js";
 import { aggregateLogprobs, PAPER_CLIP_FLOOR, type ScoreAggregates } from "./scoreAggregates.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
 

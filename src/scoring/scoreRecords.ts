@@ -6,12 +6,12 @@ import type { LoadedModel } from "../model/LoadedModel.js";
 import { PromptSet } from "../prompts/PromptSet.js";
 import { PaperScoringLayout } from "./PaperScoringLayout.js";
 import { PlainScoringLayout } from "./PlainScoringLayout.js";
-import { Scorer, type ScorerOptions } from "./Scorer.js";
+import { ScoringContext, type ScoringContextOptions } from "./ScoringContext.js";
 import type { ScoreAggregates } from "./scoreAggregates.js";
 import type { ScoringLayout, ScoringTemplateName } from "./ScoringLayout.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
 
-export type ScoreRecordsOptions = Omit<ScorerOptions, "tokensNeeded"> & {
+export type ScoreRecordsOptions = Omit<ScoringContextOptions, "tokensNeeded"> & {
     template: ScoringTemplateName;
     prompts?: PromptSet;
     /** Leave y's first segment unscored in plain mode too. */
@@ -99,9 +99,9 @@ export async function scoreRecords(
         return summary;
 
     const tokensNeeded = Math.max(...prepared.map(({ tokens }) => tokens.contextTokens.length + tokens.scoredTokens.length));
-    const scorer = await Scorer.create(model, { ...options, tokensNeeded, sequences: 1 });
+    const scorer = await ScoringContext.create(model, { ...options, tokensNeeded, sequences: 1 });
     try {
-        const worker = scorer.workers[0]!;
+        const worker = scorer.scorers[0]!;
         summary.contextSize = scorer.contextSize;
         summary.path = worker.path;
         for (const { record, tokens } of prepared) {

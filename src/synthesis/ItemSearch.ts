@@ -2,10 +2,10 @@ import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import { maxThinkingTokensOf } from "../config/synthesisConfig.js";
 import { ReerError } from "../errors/ReerError.js";
 import type { GenerationLane } from "../generation/GenerationLane.js";
-import type { Generator } from "../generation/Generator.js";
+import type { GenerationContext } from "../generation/GenerationContext.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
-import type { Scorer } from "../scoring/Scorer.js";
+import type { ScoringContext } from "../scoring/ScoringContext.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import type { ScoringFrame, ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { TokenScorer } from "../scoring/TokenScorer.js";
@@ -31,8 +31,8 @@ export type ItemHooks = { onProgress?: (progress: ItemProgress) => void; shouldS
 export type SearchResources = {
     generatorModel: LoadedModel;
     scorerModel: LoadedModel;
-    generator: Generator;
-    scorer: Scorer;
+    generator: GenerationContext;
+    scorer: ScoringContext;
     prompter: GenerationPrompter;
     layout: ScoringLayout;
     /** "auto" already settled to the mode that runs. */
@@ -61,7 +61,7 @@ export class ItemSearch {
     private readonly run: RunIdentity;
 
     public constructor(private readonly resources: SearchResources) {
-        this.scorers = new ResourcePool(resources.scorer.workers);
+        this.scorers = new ResourcePool(resources.scorer.scorers);
         this.run = { config: resources.config, configHash: resources.configHash, settings: resources.settings, generator: resources.generatorModel.identity, scorer: resources.scorerModel.identity };
     }
 

@@ -2,10 +2,10 @@ import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import { maxThinkingTokensOf } from "../config/synthesisConfig.js";
 import { ReerError } from "../errors/ReerError.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
-import { Generator } from "../generation/Generator.js";
+import { GenerationContext } from "../generation/GenerationContext.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import type { PromptSet } from "../prompts/PromptSet.js";
-import { Scorer, type KvCacheType } from "../scoring/Scorer.js";
+import { ScoringContext, type KvCacheType } from "../scoring/ScoringContext.js";
 import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { ShardSpec } from "../sharding/ShardSpec.js";
 import { readTraceFile } from "../trace/readTrace.js";
@@ -114,7 +114,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             bytesPerItem: (config.candidateMode === "concurrent" ? config.search.candidates : 1) * contexts.generator * generatorModel.kvBytesPerToken("F16") +
                 contexts.scorer * scorerModel.kvBytesPerToken(options.kvCacheType ?? "F32")
         });
-        const generator = await Generator.create(generatorModel, {
+        const generator = await GenerationContext.create(generatorModel, {
             threads: options.threads,
             contextSize: contexts.generator,
             groups: parallel,
@@ -123,7 +123,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             ...(options.flashAttention == null ? {} : { flashAttention: options.flashAttention })
         });
         try {
-            const scorer = await Scorer.create(scorerModel, {
+            const scorer = await ScoringContext.create(scorerModel, {
                 threads: options.threads,
                 tokensNeeded: contexts.scorer,
                 maxContextSize: contexts.scorerCap,

@@ -2,7 +2,7 @@
 // layer order. Imports are read with regular expressions (static `import`/`export ...
 // from` at the start of a line, side-effect `import "..."` and `import("...")`, which also
 // catches JSDoc `import("...")` types), relative ones only: packages and files outside
-// src/ (engine's use of scripts/native/nativeFingerprint.mjs) are not part of the layering.
+// src/ (runtime's use of scripts/native/nativeFingerprint.mjs) are not part of the layering.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", 
 const LAYERS: readonly (readonly string[])[] = [
     ["errors", "util", "version.ts", "text"],
     ["config"],
-    ["engine"],
+    ["runtime"],
     ["model"],
     ["prompts", "io"],
     ["scoring", "generation"],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideFastPath, type FastPathInput } from "../../src/engine/fastPathPolicy.js";
-import { nativeBuildState, type NativeBuildState } from "../../src/engine/nativeBuildState.js";
+import { decideFastPath, type FastPathInput } from "../../src/runtime/fastPathPolicy.js";
+import { nativeBuildState, type NativeBuildState } from "../../src/runtime/nativeBuildState.js";
 
 const shipped = "1111222233334444";
 const current: NativeBuildState = { kind: "current", version: shipped };

@@ -2,8 +2,8 @@
 // built from this checkout's native/, sampler patch included. Fails after native/ changes
 // until the addon is rebuilt.
 import { describe, expect, it } from "vitest";
-import { LlamaRuntime } from "../../src/engine/LlamaRuntime.js";
-import { shippedNativeVersion } from "../../src/engine/shippedNativeVersion.js";
+import { LlamaRuntime } from "../../src/runtime/LlamaRuntime.js";
+import { shippedNativeVersion } from "../../src/runtime/shippedNativeVersion.js";
 
 describe("the loaded CPU build", () => {
     it("carries this native/ version and reer's additions", async () => {

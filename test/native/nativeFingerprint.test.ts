@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
-import { shippedNativeVersion } from "../../src/engine/shippedNativeVersion.js";
+import { shippedNativeVersion } from "../../src/runtime/shippedNativeVersion.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContextOverflowError } from "../../src/errors/inputErrors.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
-import { Scorer } from "../../src/scoring/Scorer.js";
+import { ScoringContext } from "../../src/scoring/ScoringContext.js";
 import type { ScoringTokens } from "../../src/scoring/ScoringTokens.js";
 import { loadSamplePairs } from "../support/pairs.js";
 import { needsFastPath, nativeFastPath, skipWithout } from "../support/nativeFastPath.js";
@@ -24,8 +24,8 @@ afterAll(async () => {
     await model?.dispose();
 });
 
-async function withScorer<T>(options: Partial<Parameters<typeof Scorer.create>[1]>, use: (scorer: Scorer) => Promise<T>): Promise<T> {
-    const scorer = await Scorer.create(model, { threads: 1, tokensNeeded: 1024, ...options });
+async function withScorer<T>(options: Partial<Parameters<typeof ScoringContext.create>[1]>, use: (scorer: ScoringContext) => Promise<T>): Promise<T> {
+    const scorer = await ScoringContext.create(model, { threads: 1, tokensNeeded: 1024, ...options });
     try {
         return await use(scorer);
     } finally {
@@ -42,8 +42,8 @@ describe("TokenScorer on stories260K", () => {
         expect(cases.length).toBeGreaterThanOrEqual(4);
         let worst = 0;
         for (const input of cases) {
-            const fast = await withScorer({ path: "fast" }, (scorer) => scorer.workers[0]!.score(input));
-            const stock = await withScorer({ path: "stock" }, (scorer) => scorer.workers[0]!.score(input));
+            const fast = await withScorer({ path: "fast" }, (scorer) => scorer.scorers[0]!.score(input));
+            const stock = await withScorer({ path: "stock" }, (scorer) => scorer.scorers[0]!.score(input));
             expect(fast.path).toBe("fast");
             expect(stock.path).toBe("stock");
             expect(fast.tokenCount).toBe(input.scoredTokens.length);
@@ -62,10 +62,10 @@ describe("TokenScorer on stories260K", () => {
                 contextTokens: [...base.contextTokens.slice(0, -3), ...cases[1]!.contextTokens.slice(1, 6)],
                 scoredTokens: cases[1]!.scoredTokens.slice(0, 40)
             };
-            const fresh = await withScorer({ path }, (scorer) => scorer.workers[0]!.score(variant));
+            const fresh = await withScorer({ path }, (scorer) => scorer.scorers[0]!.score(variant));
             const reused = await withScorer({ path }, async (scorer) => {
-                await scorer.workers[0]!.score(base);
-                return await scorer.workers[0]!.score(variant);
+                await scorer.scorers[0]!.score(base);
+                return await scorer.scorers[0]!.score(variant);
             });
             expect(fresh.reusedTokens).toBe(0);
             expect(reused.reusedTokens).toBe(base.contextTokens.length - 3);
@@ -78,8 +78,8 @@ describe("TokenScorer on stories260K", () => {
     it("never reuses the last context token, whose logits are not stored", async () => {
         const base = cases[2]!;
         await withScorer({}, async (scorer) => {
-            const first = await scorer.workers[0]!.score(base);
-            const again = await scorer.workers[0]!.score(base);
+            const first = await scorer.scorers[0]!.score(base);
+            const again = await scorer.scorers[0]!.score(base);
             expect(again.reusedTokens).toBe(base.contextTokens.length - 1);
             expect(again.evaluatedTokens).toBe(base.scoredTokens.length);
             expect(Array.from(again.tokenLogprobs)).toEqual(Array.from(first.tokenLogprobs));
@@ -88,9 +88,9 @@ describe("TokenScorer on stories260K", () => {
 
     it("gives the same scores on several sequences of one context", async () => {
         await withScorer({ sequences: 2 }, async (scorer) => {
-            const [a, b] = await Promise.all([scorer.workers[0]!.score(cases[0]!), scorer.workers[1]!.score(cases[1]!)]);
-            const soloA = await withScorer({}, (solo) => solo.workers[0]!.score(cases[0]!));
-            const soloB = await withScorer({}, (solo) => solo.workers[0]!.score(cases[1]!));
+            const [a, b] = await Promise.all([scorer.scorers[0]!.score(cases[0]!), scorer.scorers[1]!.score(cases[1]!)]);
+            const soloA = await withScorer({}, (solo) => solo.scorers[0]!.score(cases[0]!));
+            const soloB = await withScorer({}, (solo) => solo.scorers[0]!.score(cases[1]!));
             for (let i = 0; i < a.tokenCount; i++)
                 expect(Math.abs(a.tokenLogprobs[i]! - soloA.tokenLogprobs[i]!)).toBeLessThan(1e-5);
             for (let i = 0; i < b.tokenCount; i++)
@@ -102,7 +102,7 @@ describe("TokenScorer on stories260K", () => {
         await withScorer({ tokensNeeded: 64 }, async (scorer) => {
             const input = cases[0]!;
             expect(input.contextTokens.length + input.scoredTokens.length).toBeGreaterThan(scorer.contextSize);
-            await expect(scorer.workers[0]!.score(input)).rejects.toBeInstanceOf(ContextOverflowError);
+            await expect(scorer.scorers[0]!.score(input)).rejects.toBeInstanceOf(ContextOverflowError);
         });
     });
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { PaperScoringLayout } from "../../src/scoring/PaperScoringLayout.js";
-import { Scorer } from "../../src/scoring/Scorer.js";
+import { ScoringContext } from "../../src/scoring/ScoringContext.js";
 import { addGgufStringMetadata } from "../support/addGgufMetadata.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 
@@ -77,11 +77,11 @@ describe("paper scoring layout", () => {
     });
 
     it("scores the layout on the model, reusing the whole context when the same z comes again", async () => {
-        const scorer = await Scorer.create(model, { threads: 1, tokensNeeded: 1024 });
+        const scorer = await ScoringContext.create(model, { threads: 1, tokensNeeded: 1024 });
         try {
             const input = layout.frame(x, y).tokensFor("The wind will take the leaves, and she will laugh.");
-            const scores = await scorer.workers[0]!.score(input);
-            const again = await scorer.workers[0]!.score(input);
+            const scores = await scorer.scorers[0]!.score(input);
+            const again = await scorer.scorers[0]!.score(input);
             expect(scores.tokenCount).toBe(input.scoredTokens.length);
             expect(again.reusedTokens).toBe(input.contextTokens.length - 1);
             expect(Array.from(again.tokenLogprobs)).toEqual(Array.from(scores.tokenLogprobs));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
-import { Scorer } from "../../src/scoring/Scorer.js";
+import { ScoringContext } from "../../src/scoring/ScoringContext.js";
 import { LlamaReferenceModel } from "../reference/LlamaReferenceModel.js";
 import { loadSamplePairs } from "../support/pairs.js";
 import { needsFastPath, nativeFastPath, skipWithout } from "../support/nativeFastPath.js";
@@ -30,11 +30,11 @@ describe("scorer log-probabilities vs the float64 reference forward pass", () =>
                 layout.frame(pairs[3]!.prompt, pairs[3]!.response).tokensFor(""),
                 layout.frame(pairs[20]!.prompt, pairs[20]!.response).tokensFor("I want a gentle poem that sounds like a song.")
             ];
-            const scorer = await Scorer.create(model, { threads: 1, tokensNeeded: 1024, path });
+            const scorer = await ScoringContext.create(model, { threads: 1, tokensNeeded: 1024, path });
             try {
                 let worst = 0;
                 for (const input of inputs) {
-                    const scores = await scorer.workers[0]!.score(input);
+                    const scores = await scorer.scorers[0]!.score(input);
                     const expected = reference.teacherForcedLogprobs([...input.contextTokens, ...input.scoredTokens], input.contextTokens.length);
                     expect(expected).toHaveLength(scores.tokenCount);
                     for (let i = 0; i < scores.tokenCount; i++)

@@ -3,7 +3,7 @@ import type { LoadedModel } from "../model/LoadedModel.js";
 import { ResourcePool } from "../util/ResourcePool.js";
 import { GenerationLane } from "./GenerationLane.js";
 
-export type GeneratorOptions = {
+export type GenerationContextOptions = {
     threads: number;
     contextSize: number;
     /** Independent groups of lanes: one per item in flight. */
@@ -19,14 +19,14 @@ export type GeneratorOptions = {
  * its whole life, so its candidates always run on the same lanes and reuse their own KV
  * caches between steps; concurrent lanes are batched together by node-llama-cpp.
  */
-export class Generator {
+export class GenerationContext {
     private readonly groups: ResourcePool<GenerationLane[]>;
 
     private constructor(public readonly context: LlamaContext, groups: GenerationLane[][]) {
         this.groups = new ResourcePool(groups);
     }
 
-    public static async create(model: LoadedModel, options: GeneratorOptions): Promise<Generator> {
+    public static async create(model: LoadedModel, options: GenerationContextOptions): Promise<GenerationContext> {
         const context = await model.createContext({
             contextSize: options.contextSize,
             sequences: options.groups * options.lanesPerGroup,
@@ -36,7 +36,7 @@ export class Generator {
         });
         const groups = Array.from({ length: options.groups }, () =>
             Array.from({ length: options.lanesPerGroup }, () => new GenerationLane(model, context.getSequence())));
-        return new Generator(context, groups);
+        return new GenerationContext(context, groups);
     }
 
     public get contextSize(): number {

@@ -5,7 +5,7 @@ let cached: string | undefined;
 
 /**
  * The fingerprint of the native/ folder shipped with this copy of reer, computed the way
- * the build computes the one it compiles in. src/engine and dist/engine both sit two
+ * the build computes the one it compiles in. src/runtime and dist/runtime both sit two
  * levels below the package root.
  */
 export function shippedNativeVersion(): string {

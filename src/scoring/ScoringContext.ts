@@ -7,7 +7,7 @@ import { TokenScorer, type ScoringPath } from "./TokenScorer.js";
 
 export type KvCacheType = "F32" | "F16" | "Q8_0";
 
-export type ScorerOptions = {
+export type ScoringContextOptions = {
     /** CPU threads for this context; pass it always (llama.cpp's default oversubscribes small machines). */
     threads: number;
     /** Longest context + scored sequence this scorer must hold; capped by `maxContextSize`. */
@@ -27,10 +27,10 @@ export type ScorerOptions = {
 };
 
 /** A scoring context on a loaded model, with one TokenScorer per sequence. */
-export class Scorer {
-    private constructor(public readonly context: LlamaContext, public readonly workers: TokenScorer[]) {}
+export class ScoringContext {
+    private constructor(public readonly context: LlamaContext, public readonly scorers: TokenScorer[]) {}
 
-    public static async create(model: LoadedModel, options: ScorerOptions): Promise<Scorer> {
+    public static async create(model: LoadedModel, options: ScoringContextOptions): Promise<ScoringContext> {
         const cap = options.maxContextSize ?? model.trainContextSize;
         if (options.tokensNeeded > cap)
             throw new ReerError("CONTEXT_OVERFLOW", `The longest input needs ${options.tokensNeeded} tokens but the context is capped at ${cap}.`,
@@ -49,9 +49,9 @@ export class Scorer {
             experimentalKvCacheValueType: kvCacheType
         });
         const native = model.runtime.nativeTokenLogprobs;
-        const workers = Array.from({ length: sequences }, () =>
+        const scorers = Array.from({ length: sequences }, () =>
             new TokenScorer(context.getSequence(), native, options.clipFloor ?? PAPER_CLIP_FLOOR, options.path));
-        return new Scorer(context, workers);
+        return new ScoringContext(context, scorers);
     }
 
     public get contextSize(): number {
