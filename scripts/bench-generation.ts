@@ -13,7 +13,7 @@
  *   npm run bench:generation -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N] [--tokens 48]
  */
 import { parseArgs } from "node:util";
-import { Generator } from "../src/generation/Generator.js";
+import { GenerationContext } from "../src/generation/GenerationContext.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
 
 const { values: args } = parseArgs({
@@ -28,7 +28,7 @@ const model = await LoadedModel.load(args.model!, { gpu: "off" });
 const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
 const tokens = Number(args.tokens);
 console.log(`model ${model.identity.name}, ${model.runtime.describe()}, threads ${threads}, ${tokens} tokens per setting`);
-const generator = await Generator.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: 1 });
+const generator = await GenerationContext.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: 1 });
 console.log("1. sampling, time per token");
 const prompt = [...model.leadingBos, ...model.tokenizeText("Once upon a time, in a small village by the sea, there lived", "the prompt", false)];
 
@@ -60,7 +60,7 @@ await generator.dispose();
 console.log("2. batching, greedy decoding");
 let oneSequence = 0;
 for (const sequences of [1, 2, 4]) {
-    const batched = await Generator.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: sequences });
+    const batched = await GenerationContext.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: sequences });
     const tokensPerSecond = await batched.withGroup(async (lanes) => {
         await Promise.all(lanes.map((lane) => lane.generate(prompt, { temperature: 0, topP: 1, topK: 0, seed: 1, maxTokens: 1 })));
         const started = performance.now();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GenerationLane } from "../../src/generation/GenerationLane.js";
-import { Generator } from "../../src/generation/Generator.js";
-import { readNativeBinaryFacts } from "../../src/engine/nodeLlamaInternals.js";
+import { GenerationContext } from "../../src/generation/GenerationContext.js";
+import { readNativeBinaryFacts } from "../../src/runtime/nodeLlamaInternals.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { nativeFastPath, needsFastPath, skipWithout } from "../support/nativeFastPath.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
@@ -9,13 +9,13 @@ import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 const fastPath = await nativeFastPath();
 
 let model: LoadedModel;
-let generator: Generator;
-let threeLanes: Generator;
+let generator: GenerationContext;
+let threeLanes: GenerationContext;
 
 beforeAll(async () => {
     model = await LoadedModel.load(requireAsset(stories260kPath), { gpu: "off" });
-    generator = await Generator.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 1 });
-    threeLanes = await Generator.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 3 });
+    generator = await GenerationContext.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 1 });
+    threeLanes = await GenerationContext.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 3 });
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GenerationPrompter, type GeneratorTemplateMode } from "../../src/generation/GenerationPrompter.js";
-import { Generator } from "../../src/generation/Generator.js";
+import { GenerationContext } from "../../src/generation/GenerationContext.js";
 import type { SamplingOptions } from "../../src/generation/GenerationLane.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { builtinPromptsDir, PromptSet } from "../../src/prompts/PromptSet.js";
@@ -34,7 +34,7 @@ const openers = (language: string): string[] =>
 async function open(spec: ScriptedModelSpec, mode: GeneratorTemplateMode = "none") {
     const written = scriptedModel(spec);
     const model = await LoadedModel.load(written.file, { gpu: "off" });
-    const generator = await Generator.create(model, { threads: 1, contextSize: 4096, groups: 1, lanesPerGroup: 1 });
+    const generator = await GenerationContext.create(model, { threads: 1, contextSize: 4096, groups: 1, lanesPerGroup: 1 });
     const prompter = new GenerationPrompter(model, new PromptSet(), mode);
     return {
         written, model, generator, prompter,

@@ -4,8 +4,8 @@
 // path: the tests of the fast path itself then skip, with the reason in their name, and
 // every stock-path test still runs. REER_TEST_REQUIRE_FAST_PATH=1 turns those skips back
 // into runs, so a machine that is meant to have the build fails loudly without it.
-import { LlamaRuntime } from "../../src/engine/LlamaRuntime.js";
-import { readNativeBinaryFacts } from "../../src/engine/nodeLlamaInternals.js";
+import { LlamaRuntime } from "../../src/runtime/LlamaRuntime.js";
+import { readNativeBinaryFacts } from "../../src/runtime/nodeLlamaInternals.js";
 
 export type NativeFastPath = {
     /** reerTokenLogprobs is in use (LlamaRuntime.hasFastScoring). */
