@@ -44,9 +44,10 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 }
                 write(`reer synthesize: ${event.pending} item(s) to do, ${event.alreadyDone} already done; ` +
                     `contexts: generator ${event.generatorContext}, scorer ${event.scorerContext}; ` +
-                    `${config.search.candidates} candidates x ${config.search.maxSteps} steps, seed ${config.seed}, parallel ${config.parallel}`);
-                if (event.engine != null)
-                    write(`engine: ${event.engine}`);
+                    `${config.search.candidates} candidates x ${config.search.maxSteps} steps, seed ${config.seed}, ` +
+                    `parallel ${event.parallel ?? config.parallel}${event.parallelReason == null || event.parallelReason === "--parallel" ? "" : ` (${event.parallelReason})`}`);
+                if (event.runtime != null)
+                    write(`runtime: ${event.runtime}`);
                 if (mode === "bar") {
                     bar = new cliProgress.SingleBar({
                         format: "items {value}/{total} |{bar}| {step} | {tps} tok/s | ETA {eta_formatted}",
@@ -97,6 +98,7 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 `${summary.alreadyDone} kept from earlier runs` +
                 (summary.repairedTornLine ? "; removed a torn last line left by a killed run" : "") +
                 (summary.droppedFailed > 0 ? `; retried ${summary.droppedFailed} failed` : "") +
+                (summary.thinkingStripped > 0 ? `; ${summary.thinkingStripped} response(s) held </think>: y is the text after it` : "") +
                 (summary.stopped ? "; stopped early: run the same command to resume" : "") +
                 (!summary.stopped && summary.byStatus.failed > 0 ? "; run again with --retry-failed to retry the failed item(s)" : "");
             if (mode === "json") {

@@ -24,7 +24,7 @@ export type { SynthesisInput } from "./SynthesisItem.js";
 export { itemKey } from "./SynthesisItem.js";
 
 export type RunEvent =
-    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; parallel?: number; parallelReason?: string; engine?: string }
+    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; parallel?: number; parallelReason?: string; runtime?: string }
     | { type: "progress"; progress: ItemProgress }
     | { type: "item"; record: TraceRecord; done: number; total: number; generatedTokens: number }
     | { type: "stopping" };
@@ -137,7 +137,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                     type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
                     generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
                     parallel, parallelReason,
-                    engine: describeEngine({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel })
+                    runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel })
                 });
                 const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts });
                 await searchPending(plan, parallel, search, store, summary, options);
@@ -208,8 +208,8 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
         throw appendFailure.error;
 }
 
-/** The engine line of the run banner: backend, build, threads and how sequences are used. */
-function describeEngine(run: { generatorModel: LoadedModel; scorerModel: LoadedModel; threads: number; batchSize: number; config: SearchResources["config"]; parallel: number }): string {
+/** The runtime line of the run banner: backend, build, threads and how sequences are used. */
+function describeRuntime(run: { generatorModel: LoadedModel; scorerModel: LoadedModel; threads: number; batchSize: number; config: SearchResources["config"]; parallel: number }): string {
     const { generatorModel, scorerModel, config, parallel } = run;
     const lanes = parallel * (config.candidateMode === "concurrent" ? config.search.candidates : 1);
     return `${generatorModel.runtime.describe()}; threads ${run.threads}, batch ${run.batchSize}, ` +
