@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { cmakeOptionsEnv, cmakeOptionsProblem, parseCmakeCache } from "./cpuBuildOptions.mjs";
 
 const inspectScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "inspectAddon.mjs");
 export const requiredFunctions = ["reerTokenLogprobs", "reerCopySequence", "reerNativeVersion"];
@@ -26,13 +27,16 @@ export function changedLocalBuilds(before, after) {
     return [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
 }
 
-export function buildBackend(packageDir, backend, { env, log }) {
+/** cmakeOptions: reer's options for ggml's CPU backend (cpuBuildOptions.mjs), passed to cmake through cmake-js. */
+export function buildBackend(packageDir, backend, { env, log, cmakeOptions = {} }) {
     const cli = path.join(packageDir, "dist", "cli", "cli.js");
     // `source download` clones llama.cpp from the git bundle inside the package (no network).
     const cloned = existsSync(path.join(packageDir, "llama", "llama.cpp", "CMakeLists.txt"));
     const args = [cli, "source", cloned ? "build" : "download", "--gpu", String(backend), "--noUsageExample"];
-    log(`$ node ${path.relative(process.cwd(), cli)} ${args.slice(1).join(" ")}`);
-    const result = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "false" } });
+    const optionsEnv = cmakeOptionsEnv(cmakeOptions);
+    const envText = Object.entries(optionsEnv).map(([name, value]) => `${name}=${value} `).join("");
+    log(`$ ${envText}node ${path.relative(process.cwd(), cli)} ${args.slice(1).join(" ")}`);
+    const result = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...env, ...optionsEnv, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "false" } });
     return result.status === 0
         ? { ok: true }
         : { ok: false, detail: `node-llama-cpp's \`source ${args[2]} --gpu ${backend}\` exited with ${result.status ?? result.signal}` };
@@ -42,11 +46,23 @@ export function inspectBackend(packageDir, backend, env) {
     const result = spawnSync(process.execPath, [inspectScript, packageDir, String(backend)], { encoding: "utf8", env, timeout: 120_000 });
     const line = (result.stdout ?? "").split("\n").find((text) => text.startsWith("REER_INSPECT "));
     if (line == null) return { loaded: false, error: `inspection exited with ${result.status ?? result.signal}: ${(result.stderr ?? "").trim().slice(-500)}` };
-    return JSON.parse(line.slice("REER_INSPECT ".length));
+    const inspection = JSON.parse(line.slice("REER_INSPECT ".length));
+    return { ...inspection, cmakeCache: readCmakeCache(inspection.binaryPath) };
 }
 
-/** Why a loaded build is not reer's current one, or null when it is. */
-export function inspectionProblem(inspection, backend, version) {
+/** The cmake cache of the build folder holding binaryPath (<folder>/Release/llama-addon.node), or null. */
+function readCmakeCache(binaryPath) {
+    if (binaryPath == null) return null;
+    const cacheFile = path.join(path.dirname(path.dirname(binaryPath)), "CMakeCache.txt");
+    return existsSync(cacheFile) ? parseCmakeCache(readFileSync(cacheFile, "utf8")) : null;
+}
+
+/**
+ * Why a loaded build is not reer's current one, or null when it is. cmakeOptions are checked
+ * against the build's CMakeCache.txt when the inspection found one, so a build made with
+ * other CPU options (an earlier reer's, which crashed on AMX CPUs) is rebuilt.
+ */
+export function inspectionProblem(inspection, backend, version, cmakeOptions = {}) {
     if (!inspection.loaded) return `it does not load: ${inspection.error}`;
     if (inspection.buildType !== "localBuild") return `node-llama-cpp loaded a ${inspection.buildType} binary instead of the local build`;
     if (inspection.gpu !== backend) return `it runs on ${inspection.gpu === false ? "the CPU" : inspection.gpu}, not ${backend === false ? "the CPU" : backend}`;
@@ -54,6 +70,7 @@ export function inspectionProblem(inspection, backend, version) {
     if (missing.length > 0) return `it lacks ${missing.join(", ")}`;
     if (inspection.version !== version) return `it reports native version ${inspection.version}, native/ is ${version}`;
     if (!inspection.samplerTopK) return "it lacks the sampler patch (no reerSamplerTopK flag)";
+    if (inspection.cmakeCache != null) return cmakeOptionsProblem(inspection.cmakeCache, cmakeOptions);
     return null;
 }
 

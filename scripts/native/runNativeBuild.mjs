@@ -13,10 +13,12 @@ const backendName = (backend) => (backend === false ? "cpu" : backend);
 
 /**
  * steps: { build(backend) -> {ok, detail?}, inspect(backend) -> inspection }, passed in so
- * that a run can be driven against any package. Returns { ok: true, built, version } or
+ * that a run can be driven against any package. cmakeOptions(backend): the cmake options the
+ * build step passes for that backend (cpuBuildOptions.mjs); a build configured otherwise is
+ * not up to date. Returns { ok: true, built, version } or
  * { ok: false, stage, detail, restored, removedBuilds?, version }.
  */
-export async function runNativeBuild({ packageDir, nativeDir, probes, force = false, steps, log = () => {} }) {
+export async function runNativeBuild({ packageDir, nativeDir, probes, force = false, steps, cmakeOptions = () => ({}), log = () => {} }) {
     const version = nativeFingerprint(nativeDir);
     const plan = planNativeBuild(probes);
     for (const note of plan.notes) log(note);
@@ -26,7 +28,7 @@ export async function runNativeBuild({ packageDir, nativeDir, probes, force = fa
     let toBuild = plan.backends;
     if (!force) {
         toBuild = plan.backends.filter((backend) => {
-            const problem = inspectionProblem(steps.inspect(backend), backend, version);
+            const problem = inspectionProblem(steps.inspect(backend), backend, version, cmakeOptions(backend));
             if (problem == null) log(`${backendName(backend)}: up to date`);
             else log(`${backendName(backend)}: needs a build (${problem})`);
             return problem != null;
@@ -71,7 +73,7 @@ export async function runNativeBuild({ packageDir, nativeDir, probes, force = fa
         if (!built.ok) return { stage: `build (${name})`, detail: built.detail };
 
         const inspection = steps.inspect(backend);
-        let problem = inspectionProblem(inspection, backend, version);
+        let problem = inspectionProblem(inspection, backend, version, cmakeOptions(backend));
         if (problem != null && !inspection.loaded && backend !== false) {
             // A GPU build may not load on a machine without that GPU; check the binary instead.
             const markerProblem = binaryMarkerProblem(packageDir, folders, version);

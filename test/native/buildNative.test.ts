@@ -6,7 +6,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { cmakeOptionsEnv, planCpuOptions } from "../../scripts/native/cpuBuildOptions.mjs";
 import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
+import { probeMachine } from "../../scripts/native/probeMachine.mjs";
 import { makeFakeSetup, removeFakeSetups, snapshot, staleSamplerPatch } from "./fakeNodeLlamaPackage.js";
 
 const buildScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "build-native.mjs");
@@ -95,6 +97,15 @@ describe("build-native on a fake package", () => {
         expect(second.code).toBe(0);
         expect(second.stderr).toContain("cpu: up to date");
         expect(builds(setup)).toHaveLength(1);
+    });
+
+    it("hands this machine's CPU options to the build through npm_cmake_* variables", () => {
+        const setup = makeFakeSetup();
+        // A value from the environment is kept unless reer sets that option itself.
+        expect(runBuild(setup, { npm_cmake_GGML_NATIVE: "ON" }).code).toBe(0);
+        const env: Record<string, string> = { npm_cmake_GGML_NATIVE: "ON", ...cmakeOptionsEnv(planCpuOptions(probeMachine({}), false).options) };
+        const passed = Object.keys(env).sort().map((name) => ` ${name}=${env[name]}`).join("");
+        expect(builds(setup)).toEqual([`source download --gpu false --noUsageExample${passed}`]);
     });
 
     it("recovers the pristine sources of an already-patched tree by reversing the applied patches", () => {

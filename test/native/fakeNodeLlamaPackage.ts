@@ -1,7 +1,8 @@
 // A stand-in for the node-llama-cpp package that scripts/build-native.mjs patches and
 // builds: a few addon sources, a CLI whose "build" reads the patched tree the way a
 // compiler would (version header, patch markers) and records what it would export, and
-// a getLlama that loads that record. Lets the build's all-or-nothing logic run in
+// a getLlama that loads that record. Each build call is logged with the cmake options it got
+// through npm_cmake_* variables. Lets the build's all-or-nothing logic run in
 // milliseconds without touching the real addon.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +21,8 @@ import path from "node:path";
 const packageDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 const args = process.argv.slice(2);
 const gpu = args[args.indexOf("--gpu") + 1];
-if (process.env.FAKE_CALLS_FILE) appendFileSync(process.env.FAKE_CALLS_FILE, args.join(" ") + "\\n");
+const cmakeEnv = Object.keys(process.env).filter((name) => name.startsWith("npm_cmake_")).sort().map((name) => " " + name + "=" + process.env[name]).join("");
+if (process.env.FAKE_CALLS_FILE) appendFileSync(process.env.FAKE_CALLS_FILE, args.join(" ") + cmakeEnv + "\\n");
 const out = path.join(packageDir, "llama", "localBuilds", "fake-" + (gpu === "false" ? "cpu" : gpu));
 mkdirSync(path.join(out, "Release"), { recursive: true });
 writeFileSync(path.join(out, "Release", "partial.o"), "half a build");
