@@ -3,10 +3,12 @@
 // npm package (offline), with reer's additions from native/ patched in: exact
 // log-probabilities for scoring, whole-sequence KV copies for shared prompts, a sampler
 // without a hidden whole-vocabulary top-k, and one version string for all of it.
-// Builds the CPU backend and the best GPU backend the machine can use, with llama.cpp's CPU
-// kernels compiled for the instruction sets the CPU reports and AMX left out (ggml's AMX
-// kernels built by GCC 12 crash; see ./native/cpuBuildOptions.mjs). All or nothing: on any
-// failure the package is restored and the install continues on the stock binary.
+// Patches in native/ whose paths lie under llama/llama.cpp change the llama.cpp sources node-llama-cpp
+// clones (cloned first, without building, then patched, then built), e.g. the fix of ggml's
+// AMX tile configuration. Builds the CPU backend and the best GPU backend the machine can
+// use, with llama.cpp's CPU kernels compiled for the instruction sets the CPU reports (AMX
+// only with that fix; see ./native/cpuBuildOptions.mjs). All or nothing: on any failure the
+// package is restored and the install continues on the stock binary.
 // Runs from `npm ci` (postinstall) and can be re-run with `npm run build:native`.
 //
 // Environment:
@@ -24,8 +26,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { failureWarning } from "./native/failureWarning.mjs";
-import { planCpuOptions } from "./native/cpuBuildOptions.mjs";
-import { buildBackend, inspectBackend } from "./native/nodeLlamaSteps.mjs";
+import { amxTileConfigPatch, planCpuOptions } from "./native/cpuBuildOptions.mjs";
+import { nativeFiles } from "./native/nativeFingerprint.mjs";
+import { buildBackend, cloneLlamaCpp, inspectBackend } from "./native/nodeLlamaSteps.mjs";
 import { probeMachine } from "./native/probeMachine.mjs";
 import { runNativeBuild } from "./native/runNativeBuild.mjs";
 
@@ -55,15 +58,17 @@ let result;
 try {
     const packageDir = findPackageDir();
     const started = Date.now();
-    const probes = probeMachine(env);
+    const nativeDir = path.resolve(env.REER_NATIVE_DIR ?? path.join(root, "native"));
+    const probes = { ...probeMachine(env), amxTileConfigFixed: nativeFiles(nativeDir).includes(amxTileConfigPatch) };
     const cmakeOptions = (backend) => planCpuOptions(probes, backend).options;
     for (const note of planCpuOptions(probes).notes) log(note);
     result = await runNativeBuild({
         packageDir,
-        nativeDir: path.resolve(env.REER_NATIVE_DIR ?? path.join(root, "native")),
+        nativeDir,
         probes,
         force: env.REER_NATIVE_FORCE === "1",
         steps: {
+            clone: () => cloneLlamaCpp(packageDir, { env, log }),
             build: (backend) => buildBackend(packageDir, backend, { env, log, cmakeOptions: cmakeOptions(backend) }),
             inspect: (backend) => inspectBackend(packageDir, backend, env)
         },

@@ -3,32 +3,33 @@
 // ggml's default on a local build is GGML_NATIVE=ON, i.e. -march=native. On an x86 CPU with
 // AMX (Sapphire Rapids and later; common in cloud VMs) -march=native defines __AMX_INT8__,
 // which turns on ggml's AMX kernels (ggml/src/ggml-cpu/amx/): they take over the matrix
-// multiplications of Q4_0, Q4_1, Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS weights. Compiled with
-// GCC 12 they die with SIGILL on the first evaluation: ggml_tile_config_init (amx/mmq.cpp)
-// fills a tile configuration on the stack and passes it to _tile_loadconfig, whose GCC 12
-// definition (amxtileintrin.h) declares an 8-byte memory operand, so the compiler drops the
-// stores of the tile rows and widths as dead; ldtilecfg loads a configuration whose tiles
-// are all 0x0, and the next tile instruction (tilezero) raises #UD. The OS does allow AMX
-// (ggml's arch_prctl(ARCH_REQ_XCOMP_PERM) succeeds), so nothing at run time notices.
-// With GGML_NATIVE on, ggml ignores GGML_AMX_*, so reer turns native off and names every
-// instruction set /proc/cpuinfo reports instead, AMX always off.
+// multiplications of Q4_0, Q4_1, Q8_0, Q4_K, Q5_K, Q6_K and IQ4_XS weights. As released, they
+// die with SIGILL on the first evaluation when GCC 12 compiles them: ggml_tile_config_init
+// (amx/mmq.cpp) fills a tile configuration on the stack and passes it to _tile_loadconfig,
+// whose GCC 12 definition (amxtileintrin.h) declares an 8-byte memory operand, so the
+// compiler drops the stores of the tile rows and widths as dead; ldtilecfg loads a
+// configuration whose tiles are all 0x0, and the next tile instruction (tilezero) raises #UD.
+// The OS does allow AMX (ggml's arch_prctl(ARCH_REQ_XCOMP_PERM) succeeds), so nothing at run
+// time notices. native/llama.cpp-amx-tileconfig.patch fixes the source: ldtilecfg gets the
+// whole 64-byte configuration as its memory operand. With GGML_NATIVE on, ggml ignores
+// GGML_AMX_*, so reer turns native off and names every instruction set /proc/cpuinfo reports
+// instead; the AMX ones only when native/ carries that patch (the build applies every patch
+// in native/ or builds nothing, so a build that reports native/'s version has it).
 //
 // Measured on a 2-core cloud VM whose CPU reports AMX (GCC 12.2; Qwen2.5-0.5B-shaped Q8_0
 // model; builds interleaved in one run, medians), prompt / decode tokens per second:
 //                                                   1 thread, 256 + 32 tokens   2 threads, 512 + 64 tokens
 //   node-llama-cpp's prebuilt binary (its sapphirerapids
 //     variant: GCC 11.4, AMX works, no OpenMP)             425 / 23.7                773 / 33.6
-//   these options (explicit, AMX and OpenMP off)     126 (0.30x) / 13.4 (0.57x)  222 (0.29x) / 24.6 (0.73x)
+//   explicit options, AMX and OpenMP off             126 (0.30x) / 13.4 (0.57x)  222 (0.29x) / 24.6 (0.73x)
 //   -march=native -mno-amx-tile -mno-amx-int8
 //     -mno-amx-bf16, OpenMP on                       120 (0.28x) / 12.9 (0.54x)  214 (0.28x) / 15.5 (0.46x)
-//   these options with AMX on and ggml's tile
-//     configuration fixed in source                  432 (1.02x) / 23.1 (0.98x)  720 (0.93x) / 32.8 (0.97x)
+//   explicit options with AMX on and ggml's tile
+//     configuration fixed in source (these options)  432 (1.02x) / 23.1 (0.98x)  720 (0.93x) / 32.8 (0.97x)
 //   -march=native (ggml's default before)                   SIGILL                      SIGILL
 // Explicit options evaluate prompts as fast as -march=native without AMX and decode a little
 // faster; on a CPU without AMX those two rows are the whole comparison. On AMX CPUs, leaving
-// AMX out costs about 70% of the prebuilt binary's prompt speed; getting it back needs ggml's
-// source fixed (the configuration must reach ldtilecfg as a 64-byte operand), which build
-// options cannot do.
+// AMX out costs about 70% of the prebuilt binary's prompt speed.
 //
 // The options reach cmake as npm_cmake_<NAME> environment variables: cmake-js, which
 // node-llama-cpp's `source build` runs, reads npm's configuration with the `rc` package
@@ -59,8 +60,16 @@ export const x86Options = [
     ["GGML_AVX512_BF16", ["avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw", "avx512_bf16"]]
 ];
 
-/** Always off: see the top of this file. */
-export const amxOptions = ["GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16"];
+/** ggml's AMX options and the flags each needs; on only with the tile configuration fix (see the top of this file). */
+export const amxOptionFlags = [
+    ["GGML_AMX_TILE", ["amx_tile"]],
+    ["GGML_AMX_INT8", ["amx_tile", "amx_int8"]],
+    ["GGML_AMX_BF16", ["amx_tile", "amx_bf16"]]
+];
+export const amxOptions = amxOptionFlags.map(([name]) => name);
+
+/** The patch in native/ that fixes ggml's AMX tile configuration. */
+export const amxTileConfigPatch = "llama.cpp-amx-tileconfig.patch";
 
 /** The instruction-set flags of the first processor in /proc/cpuinfo, or null when there are none. */
 export function parseCpuFlags(cpuinfo) {
@@ -77,7 +86,8 @@ const versionAtLeast = (version, minimum) => {
 };
 
 /**
- * probes: { platform, arch, cpuFlags: string[] | null, versions?: { cmake?, nvcc? } }.
+ * probes: { platform, arch, cpuFlags: string[] | null, versions?: { cmake?, nvcc? },
+ * amxTileConfigFixed?: native/ carries amxTileConfigPatch }.
  * Returns { options: { NAME: value }, notes: [why] } for one backend's build (the CPU
  * backend is compiled into every build, GPU ones included). Empty options leave ggml's
  * defaults, which are safe where there is no AMX to switch off.
@@ -91,15 +101,19 @@ export function planCpuOptions(probes, backend = false) {
     const has = new Set(cpuFlags);
     const options = { GGML_NATIVE: "OFF" };
     for (const [name, flags] of x86Options) options[name] = flags.every((flag) => has.has(flag)) ? "ON" : "OFF";
-    for (const name of amxOptions) options[name] = "OFF";
+    const amxReported = ["amx_tile", "amx_int8", "amx_bf16"].some((flag) => has.has(flag));
+    const amx = amxReported && probes.amxTileConfigFixed === true;
+    for (const [name, flags] of amxOptionFlags) options[name] = amx && flags.every((flag) => has.has(flag)) ? "ON" : "OFF";
     // ggml's own thread pool instead of OpenMP, as in node-llama-cpp's prebuilt binaries: with
     // 2 threads it decoded 31% faster (21.9 against 16.8 tokens/s, same run), prompts and
     // 1 thread the same.
     options.GGML_OPENMP = "OFF";
-    const enabled = x86Options.filter(([name]) => options[name] === "ON").map(([name]) => name.slice("GGML_".length));
+    const enabled = [...x86Options, ...amxOptionFlags].filter(([name]) => options[name] === "ON").map(([name]) => name.slice("GGML_".length));
     const notes = [`CPU options: ${enabled.length > 0 ? enabled.join(" ") : "none beyond x86-64"} (GGML_NATIVE off)`];
-    if (["amx_tile", "amx_int8", "amx_bf16"].some((flag) => has.has(flag)))
-        notes.push("the CPU reports AMX; ggml's AMX kernels are left out (built by GCC 12 they crash with SIGILL)");
+    if (amx)
+        notes.push(`the CPU reports AMX; ggml's AMX kernels are built, with their tile configuration fixed by native/${amxTileConfigPatch}`);
+    else if (amxReported)
+        notes.push(`the CPU reports AMX; ggml's AMX kernels are left out: native/ lacks ${amxTileConfigPatch}, without which they crash with SIGILL`);
     if (backend === "cuda") {
         // GGML_NATIVE also picks the CUDA architectures: "native" (the GPUs present) when CUDA
         // >= 11.6 and CMake >= 3.24, else a long list. Keep what GGML_NATIVE=ON would have chosen.

@@ -13,3 +13,4 @@ export type Inspection = {
 };
 export const requiredFunctions: readonly string[];
 export function inspectionProblem(inspection: Inspection, backend: Backend, version: string, cmakeOptions?: CmakeOptions): string | null;
+export function llamaCppCloned(packageDir: string): boolean;

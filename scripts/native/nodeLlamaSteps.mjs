@@ -1,6 +1,6 @@
-// The two steps of a native build that need node-llama-cpp itself: compiling one
-// backend with its CLI (offline, from the llama.cpp sources inside its package) and
-// inspecting the result.
+// The steps of a native build that need node-llama-cpp itself: cloning llama.cpp and
+// compiling one backend with its CLI (offline, from the llama.cpp sources inside its package),
+// and inspecting the result.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -27,12 +27,31 @@ export function changedLocalBuilds(before, after) {
     return [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
 }
 
+/** Whether node-llama-cpp's llama.cpp sources are there (llama/llama.cpp, cloned by `source download`). */
+export function llamaCppCloned(packageDir) {
+    return existsSync(path.join(packageDir, "llama", "llama.cpp", "CMakeLists.txt"));
+}
+
+/**
+ * Clones llama.cpp from the git bundle inside the package (no network) without building it,
+ * so its sources can be patched before the first build.
+ */
+export function cloneLlamaCpp(packageDir, { env, log }) {
+    const cli = path.join(packageDir, "dist", "cli", "cli.js");
+    const args = [cli, "source", "download", "--skipBuild", "--noUsageExample"];
+    log(`$ node ${path.relative(process.cwd(), cli)} ${args.slice(1).join(" ")}`);
+    const result = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "false" } });
+    return result.status === 0
+        ? { ok: true }
+        : { ok: false, detail: `node-llama-cpp's \`source download --skipBuild\` exited with ${result.status ?? result.signal}` };
+}
+
 /** cmakeOptions: reer's options for ggml's CPU backend (cpuBuildOptions.mjs), passed to cmake through cmake-js. */
 export function buildBackend(packageDir, backend, { env, log, cmakeOptions = {} }) {
     const cli = path.join(packageDir, "dist", "cli", "cli.js");
-    // `source download` clones llama.cpp from the git bundle inside the package (no network).
-    const cloned = existsSync(path.join(packageDir, "llama", "llama.cpp", "CMakeLists.txt"));
-    const args = [cli, "source", cloned ? "build" : "download", "--gpu", String(backend), "--noUsageExample"];
+    // `source download` clones llama.cpp from the git bundle inside the package (no network)
+    // and builds; once the clone is there, `source build` builds it as it is (patched).
+    const args = [cli, "source", llamaCppCloned(packageDir) ? "build" : "download", "--gpu", String(backend), "--noUsageExample"];
     const optionsEnv = cmakeOptionsEnv(cmakeOptions);
     const envText = Object.entries(optionsEnv).map(([name, value]) => `${name}=${value} `).join("");
     log(`$ ${envText}node ${path.relative(process.cwd(), cli)} ${args.slice(1).join(" ")}`);

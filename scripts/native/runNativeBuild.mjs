@@ -1,19 +1,20 @@
-// The whole native build, all or nothing: plan, patch node-llama-cpp's addon sources,
-// compile every planned backend, verify each result. On any failure the sources go back
-// to pristine and this run's builds are removed, so node-llama-cpp's stock binary is
-// used as if reer had never touched the package.
+// The whole native build, all or nothing: plan, patch node-llama-cpp's addon sources and
+// the llama.cpp sources it clones, compile every planned backend, verify each result. On any
+// failure the sources go back to pristine and this run's builds are removed, so
+// node-llama-cpp's stock binary is used as if reer had never touched the package.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { planNativeBuild } from "./buildPlan.mjs";
-import { installTree, loadPristine, restorePristine, savePristine, stagePatchedTree } from "./addonTree.mjs";
+import { addonTree, installTree, llamaCppTree, loadPristine, restorePristine, savePristine, sortPatches, sourceTrees, stagePatchedTree } from "./sourceTrees.mjs";
 import { nativeFiles, nativeFingerprint } from "./nativeFingerprint.mjs";
-import { binaryMarkerProblem, changedLocalBuilds, inspectionProblem, localBuildsDir, snapshotLocalBuilds } from "./nodeLlamaSteps.mjs";
+import { binaryMarkerProblem, changedLocalBuilds, inspectionProblem, llamaCppCloned, localBuildsDir, snapshotLocalBuilds } from "./nodeLlamaSteps.mjs";
 
 const backendName = (backend) => (backend === false ? "cpu" : backend);
 
 /**
- * steps: { build(backend) -> {ok, detail?}, inspect(backend) -> inspection }, passed in so
- * that a run can be driven against any package. cmakeOptions(backend): the cmake options the
+ * steps: { clone() -> {ok, detail?}, build(backend) -> {ok, detail?}, inspect(backend) -> inspection },
+ * passed in so that a run can be driven against any package; clone makes llama.cpp's sources
+ * (without building) when native/ patches them and they are not there yet. cmakeOptions(backend): the cmake options the
  * build step passes for that backend (cpuBuildOptions.mjs); a build configured otherwise is
  * not up to date. Returns { ok: true, built, version } or
  * { ok: false, stage, detail, restored, removedBuilds?, version }.
@@ -39,23 +40,52 @@ export async function runNativeBuild({ packageDir, nativeDir, probes, force = fa
     const files = nativeFiles(nativeDir);
     const patchFiles = files.filter((file) => file.endsWith(".patch")).map((file) => path.join(nativeDir, file));
     const addonSources = files.filter((file) => /\.(cpp|h)$/.test(file));
-    const pristine = loadPristine(packageDir, patchFiles, log);
-    // Nothing was written yet, and without a pristine copy there is nothing to restore.
-    if (!pristine.ok) return { ok: false, stage: "sources", detail: pristine.detail, restored: false, version };
-    log(`pristine addon sources: ${pristine.source}`);
+    const { byTree, problems } = sortPatches(patchFiles);
+    // Nothing was written yet.
+    if (problems.length > 0) return { ok: false, stage: "patch", detail: problems.join("\n"), restored: false, version };
 
-    const staged = stagePatchedTree(pristine.files, { nativeDir, patchFiles, addonSources, version });
-    if (!staged.ok) {
-        restorePristine(packageDir, pristine.files);
-        return { ok: false, stage: "patch", detail: staged.detail, restored: true, version };
+    // llama.cpp's sources are patched before the first build, so the clone `source download`
+    // would make in the same step as the build is made first, on its own.
+    if (byTree.get(llamaCppTree).length > 0 && !llamaCppCloned(packageDir)) {
+        if (steps.clone == null) return { ok: false, stage: "clone", detail: "there is no llama.cpp clone to patch", restored: false, version };
+        log("cloning llama.cpp from node-llama-cpp's git bundle, to patch it before building");
+        const cloned = await steps.clone();
+        if (!cloned.ok || !llamaCppCloned(packageDir))
+            return { ok: false, stage: "clone", detail: cloned.detail ?? "the clone left no llama.cpp sources", restored: false, version };
     }
-    savePristine(packageDir, pristine.files);
-    installTree(packageDir, staged.files);
+    // The addon always; llama.cpp when there is something to patch or to put back.
+    const trees = sourceTrees.filter((tree) => tree === addonTree || byTree.get(tree).length > 0 ||
+        (llamaCppCloned(packageDir) && existsSync(path.join(packageDir, tree.pristineRelDir))));
+    const pristine = new Map();
+    for (const tree of trees) {
+        const loaded = loadPristine(packageDir, byTree.get(tree), log, tree);
+        // Nothing was written yet, and without a pristine copy there is nothing to restore.
+        if (!loaded.ok) return { ok: false, stage: loaded.stage ?? "sources", detail: loaded.detail, restored: false, version };
+        log(`pristine ${tree.name} sources: ${loaded.source}`);
+        pristine.set(tree, loaded.files);
+    }
+    const restoreAll = () => {
+        for (const [tree, files] of pristine) restorePristine(packageDir, files, tree);
+    };
+
+    const staged = new Map();
+    const stageFailures = [];
+    for (const tree of trees) {
+        const result = stagePatchedTree(pristine.get(tree), { nativeDir, patchFiles: byTree.get(tree), addonSources: tree === addonTree ? addonSources : [], version, tree });
+        if (result.ok) staged.set(tree, result.files);
+        else stageFailures.push(result.detail);
+    }
+    if (stageFailures.length > 0) {
+        restoreAll();
+        return { ok: false, stage: "patch", detail: stageFailures.join("\n"), restored: true, version };
+    }
+    for (const tree of trees) savePristine(packageDir, pristine.get(tree), tree);
+    for (const tree of trees) installTree(packageDir, staged.get(tree), tree);
 
     const written = [];
     const fail = (stage, detail) => {
         for (const folder of written) rmSync(path.join(localBuildsDir(packageDir), folder), { recursive: true, force: true });
-        restorePristine(packageDir, pristine.files);
+        restoreAll();
         return { ok: false, stage, detail, restored: true, removedBuilds: written, version };
     };
     const buildAndVerify = async (backend) => {

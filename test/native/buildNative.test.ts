@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cmakeOptionsEnv, planCpuOptions } from "../../scripts/native/cpuBuildOptions.mjs";
 import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
 import { probeMachine } from "../../scripts/native/probeMachine.mjs";
-import { makeFakeSetup, removeFakeSetups, snapshot, staleSamplerPatch } from "./fakeNodeLlamaPackage.js";
+import { makeFakeSetup, makePatch, pristineLlamaCpp, registerPatch, removeFakeSetups, snapshot, staleSamplerPatch, staleTileConfigPatch, tileConfigPatch } from "./fakeNodeLlamaPackage.js";
 
 const buildScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "build-native.mjs");
 
@@ -156,5 +156,119 @@ describe("build-native on a fake package", () => {
         expect(code).toBe(0);
         expectStockWarning(stderr, "plan");
         expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+});
+
+describe("build-native with a patch to llama.cpp's sources", () => {
+    const kernel = "ggml/src/ggml-cpu/amx/mmq.cpp";
+    const withTileConfig = (patch = tileConfigPatch) => makeFakeSetup(undefined, { "llama.cpp-amx-tileconfig.patch": patch });
+    const llamaCppFile = (setup: ReturnType<typeof makeFakeSetup>, rel: string) =>
+        readFileSync(path.join(setup.packageDir, "llama", "llama.cpp", rel), "utf8");
+    const savedLlamaCpp = (setup: ReturnType<typeof makeFakeSetup>) => path.join(setup.packageDir, "llama", ".reer-pristine-llama.cpp");
+    const buildState = (setup: ReturnType<typeof makeFakeSetup>) =>
+        JSON.parse(readFileSync(path.join(setup.packageDir, "llama", "localBuilds", "fake-cpu", "state.json"), "utf8")) as { tileConfigFixed: boolean };
+    /** The package as a successful clone leaves it, before reer touches anything. */
+    const clonedPristine = (setup: ReturnType<typeof makeFakeSetup>) => ({
+        ...snapshot(setup.packageDir),
+        ...Object.fromEntries(Object.entries(pristineLlamaCpp).map(([rel, text]) => [`llama/llama.cpp/${rel}`, Buffer.from(text).toString("base64")]))
+    });
+
+    it("clones llama.cpp without building, patches it, then builds the patched sources, and keeps a pristine copy", () => {
+        const setup = withTileConfig();
+        const { code, stderr } = runBuild(setup);
+        expect(code).toBe(0);
+        expect(stderr).not.toContain("WARNING");
+        const calls = builds(setup);
+        expect(calls).toHaveLength(2);
+        expect(calls[0]).toBe("source download --skipBuild --noUsageExample");
+        expect(calls[1]).toMatch(/^source build --gpu false --noUsageExample/);
+        expect(buildState(setup).tileConfigFixed).toBe(true);
+        expect(llamaCppFile(setup, kernel)).toContain("ldtilecfg");
+        expect(readFileSync(path.join(savedLlamaCpp(setup), kernel), "utf8")).toBe(pristineLlamaCpp[kernel]);
+        expect(stderr).toContain("pristine llama.cpp sources: current tree");
+
+        const second = runBuild(setup);
+        expect(second.stderr).toContain("cpu: up to date");
+        expect(builds(setup)).toHaveLength(2);
+        // A forced rebuild patches from the saved copy and builds without cloning again.
+        const third = runBuild(setup, { REER_NATIVE_FORCE: "1" });
+        expect(third.code).toBe(0);
+        expect(third.stderr).toContain("pristine llama.cpp sources: saved copy");
+        expect(builds(setup).slice(2).map((call) => call.split(" ").slice(0, 2).join(" "))).toEqual(["source build"]);
+        expect(llamaCppFile(setup, kernel)).toContain("ldtilecfg");
+    });
+
+    it("puts llama.cpp's sources back when the build fails", () => {
+        const setup = withTileConfig();
+        const { code, stderr } = runBuild(setup, { FAKE_BUILD: "fail" });
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "build (cpu)");
+        expect(llamaCppFile(setup, kernel)).toBe(pristineLlamaCpp[kernel]);
+        expect(existsSync(savedLlamaCpp(setup))).toBe(false);
+        expect(existsSync(path.join(setup.packageDir, "llama", ".reer-pristine-addon"))).toBe(false);
+    });
+
+    it("changes neither tree when the llama.cpp patch does not apply", () => {
+        const setup = withTileConfig(staleTileConfigPatch);
+        const { code, stderr } = runBuild(setup);
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "patch");
+        expect(stderr).toContain("llama.cpp-amx-tileconfig.patch does not apply");
+        // Only the clone was made: no build ran, and every source is as the clone and the package left it.
+        expect(builds(setup)).toEqual(["source download --skipBuild --noUsageExample"]);
+        expect(snapshot(setup.packageDir)).toEqual(clonedPristine(setup));
+    });
+
+    it("stops before touching anything when the clone fails", () => {
+        const setup = withTileConfig();
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup, { FAKE_CLONE: "fail" });
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "clone");
+        expect(stderr).toContain("Nothing was changed");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+    });
+
+    it("recovers llama.cpp's pristine file from an already-patched clone by reversing the patch", () => {
+        const setup = withTileConfig();
+        expect(runBuild(setup).code).toBe(0);
+        rmSync(savedLlamaCpp(setup), { recursive: true });
+        rmSync(path.join(setup.packageDir, "llama", ".reer-pristine-addon"), { recursive: true });
+        const { code, stderr } = runBuild(setup, { REER_NATIVE_FORCE: "1", FAKE_BUILD: "fail" });
+        expect(code).toBe(0);
+        expect(stderr).toContain("llama.cpp-amx-tileconfig.patch is already applied");
+        expect(llamaCppFile(setup, kernel)).toBe(pristineLlamaCpp[kernel]);
+    });
+
+    it("puts llama.cpp's file back when native/ no longer patches it", () => {
+        const setup = withTileConfig();
+        expect(runBuild(setup).code).toBe(0);
+        rmSync(path.join(setup.nativeDir, "llama.cpp-amx-tileconfig.patch"));
+        expect(runBuild(setup).code).toBe(0);
+        expect(llamaCppFile(setup, kernel)).toBe(pristineLlamaCpp[kernel]);
+        expect(buildState(setup).tileConfigFixed).toBe(false);
+    });
+
+    it("refuses a patch that writes outside the addon and llama.cpp, or into both, before touching anything", () => {
+        const outside = makePatch("cmake/x.cmake", "a\n", "b\n", "llama");
+        const both = `${registerPatch}${tileConfigPatch}`;
+        const setup = makeFakeSetup(undefined, { "outside.patch": outside, "z-both.patch": both });
+        const pristine = snapshot(setup.packageDir);
+        const { code, stderr } = runBuild(setup);
+        expect(code).toBe(0);
+        expectStockWarning(stderr, "patch");
+        expect(stderr).toContain("outside.patch writes outside llama/addon and llama/llama.cpp: llama/cmake/x.cmake");
+        expect(stderr).toContain("z-both.patch changes more than one of llama/addon and llama/llama.cpp");
+        expect(snapshot(setup.packageDir)).toEqual(pristine);
+        expect(builds(setup)).toEqual([]);
+    });
+
+    it("turns AMX on only where the CPU reports it and native/ carries the tile configuration fix", () => {
+        const setup = withTileConfig();
+        expect(runBuild(setup).code).toBe(0);
+        const probes = { ...probeMachine({}), amxTileConfigFixed: true };
+        const env = cmakeOptionsEnv(planCpuOptions(probes, false).options);
+        const passed = Object.keys(env).sort().map((name) => ` ${name}=${env[name]}`).join("");
+        expect(builds(setup)[1]).toBe(`source build --gpu false --noUsageExample${passed}`);
     });
 });

@@ -10,7 +10,7 @@ const cpuinfo = (flags: string) => `processor\t: 0\nvendor_id\t: GenuineIntel\nf
 const linuxX64 = (flags: string | null) => ({ platform: "linux", arch: "x64", cpuFlags: flags == null ? null : parseCpuFlags(cpuinfo(flags)) });
 
 describe("planCpuOptions", () => {
-    it("names every instruction set the CPU reports, turns -march=native off and leaves AMX and OpenMP out", () => {
+    it("names every instruction set the CPU reports, turns -march=native off and leaves OpenMP out, and AMX without the fix", () => {
         const { options, notes } = planCpuOptions(linuxX64(sapphireRapidsFlags));
         expect(options).toEqual({
             GGML_NATIVE: "OFF",
@@ -20,6 +20,24 @@ describe("planCpuOptions", () => {
             GGML_OPENMP: "OFF"
         });
         expect(notes.join("\n")).toContain("the CPU reports AMX");
+    });
+
+    it("turns ggml's AMX kernels on where the CPU reports AMX and native/ carries the tile configuration fix", () => {
+        const fixed = planCpuOptions({ ...linuxX64(sapphireRapidsFlags), amxTileConfigFixed: true });
+        expect(fixed.options).toMatchObject({ GGML_NATIVE: "OFF", GGML_AVX512_VNNI: "ON", GGML_AMX_TILE: "ON", GGML_AMX_INT8: "ON", GGML_AMX_BF16: "ON", GGML_OPENMP: "OFF" });
+        expect(fixed.notes.join("\n")).toContain("AMX_TILE AMX_INT8 AMX_BF16");
+        expect(fixed.notes.join("\n")).toContain("fixed by native/llama.cpp-amx-tileconfig.patch");
+        // Without the fix (the first test) AMX stays off, and the note says why.
+        expect(planCpuOptions(linuxX64(sapphireRapidsFlags)).notes.join("\n")).toContain("native/ lacks llama.cpp-amx-tileconfig.patch");
+        // Each AMX option needs its own flags; none without amx_tile.
+        const tileAndInt8 = sapphireRapidsFlags.replace(" amx_bf16", "");
+        expect(planCpuOptions({ ...linuxX64(tileAndInt8), amxTileConfigFixed: true }).options)
+            .toMatchObject({ GGML_AMX_TILE: "ON", GGML_AMX_INT8: "ON", GGML_AMX_BF16: "OFF" });
+        expect(planCpuOptions({ ...linuxX64(sapphireRapidsFlags.replace(" amx_tile", "")), amxTileConfigFixed: true }).options)
+            .toMatchObject({ GGML_AMX_TILE: "OFF", GGML_AMX_INT8: "OFF", GGML_AMX_BF16: "OFF" });
+        // The fix changes nothing on a CPU without AMX.
+        expect(planCpuOptions({ ...linuxX64("sse4_2 avx f16c fma bmi2 avx2"), amxTileConfigFixed: true }).options)
+            .toMatchObject({ GGML_AMX_TILE: "OFF", GGML_AMX_INT8: "OFF", GGML_AMX_BF16: "OFF" });
     });
 
     it("turns off what an AVX2-only CPU lacks", () => {
