@@ -6,31 +6,41 @@
  *    whole-vocabulary top-k in the chain (stock node-llama-cpp for top-k 0), every token
  *    pays a full sort of the vocabulary; without it, llama.cpp's top-p sorts only the head
  *    of a peaked distribution.
+ *    The output's first line says how peaked the model's next-token distributions are (their
+ *    measured entropy): a random-weight model's are flat (the head top-p keeps is most of the
+ *    vocabulary), a trained model's have a few nats; `npm run bench:model -- --peaked` writes a
+ *    random-weight model of the second kind.
  * 2. Batching: aggregate tokens/s when 1, 2 or 4 sequences decode in one batch, relative to
  *    one sequence. This is what `--candidate-mode auto` decides on: where the ratio stays
  *    near 1, as on a small CPU, concurrent candidates gain nothing.
  *
- *   npm run bench:generation -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N] [--tokens 48]
+ *   npm run bench:generation -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N] [--tokens 48] [--gpu off|auto|cuda|vulkan|metal]
  */
 import { parseArgs } from "node:util";
 import { GenerationContext } from "../src/generation/GenerationContext.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
+import { describeEntropy, nextTokenEntropy } from "./bench-model/nextTokenEntropy.js";
+import { gpuChoices, type GpuChoice } from "../src/runtime/LlamaRuntime.js";
 
 const { values: args } = parseArgs({
     options: {
         model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
         threads: { type: "string" },
+        gpu: { type: "string", default: "off" },
         tokens: { type: "string", default: "48" }
     }
 });
 
-const model = await LoadedModel.load(args.model!, { gpu: "off" });
+if (!gpuChoices.includes(args.gpu as GpuChoice)) throw new Error(`--gpu must be one of ${gpuChoices.join(", ")}, got ${args.gpu}`);
+const model = await LoadedModel.load(args.model!, { gpu: args.gpu as GpuChoice });
 const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
 const tokens = Number(args.tokens);
 console.log(`model ${model.identity.name}, ${model.runtime.describe()}, threads ${threads}, ${tokens} tokens per setting`);
 const generator = await GenerationContext.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: 1 });
 console.log("1. sampling, time per token");
 const prompt = [...model.leadingBos, ...model.tokenizeText("Once upon a time, in a small village by the sea, there lived", "the prompt", false)];
+// What sampling costs depends on how peaked the distributions are: say which kind of model this is.
+console.log(`model output: ${describeEntropy(await nextTokenEntropy(model.model, prompt, 8, threads), model.model.fileInfo.metadata.tokenizer.ggml.tokens.length)}`);
 
 const settings = [
     { name: "greedy", temperature: 0, topP: 1, topK: 0 },

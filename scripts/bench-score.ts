@@ -3,7 +3,7 @@
  * on the same model, threads and tokens, so a noisy machine moves both sides alike.
  *
  *   npm run bench:score -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf]
- *                          [--threads N] [--prefix 1000] [--scored 200] [--candidates 4] [--stock-tokens 96] [--parts 1,2,3]
+ *                          [--threads N] [--prefix 1000] [--scored 200] [--candidates 4] [--stock-tokens 96] [--parts 1,2,3] [--gpu off|auto|cuda|vulkan|metal]
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import type { Token } from "node-llama-cpp";
 import { decodeWithLogitReader } from "../src/runtime/nodeLlamaInternals.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
+import { gpuChoices, type GpuChoice } from "../src/runtime/LlamaRuntime.js";
 import { ScoringContext } from "../src/scoring/ScoringContext.js";
 import type { ScoringTokens } from "../src/scoring/ScoringTokens.js";
 
@@ -18,6 +19,7 @@ const { values: args } = parseArgs({
     options: {
         model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
         threads: { type: "string" },
+        gpu: { type: "string", default: "off" },
         prefix: { type: "string", default: "1000" },
         scored: { type: "string", default: "200" },
         candidates: { type: "string", default: "4" },
@@ -32,7 +34,8 @@ const S = Number(args.scored);
 const K = Number(args.candidates);
 const stockTokens = Number(args["stock-tokens"]);
 
-const model = await LoadedModel.load(args.model!, { gpu: "off" });
+if (!gpuChoices.includes(args.gpu as GpuChoice)) throw new Error(`--gpu must be one of ${gpuChoices.join(", ")}, got ${args.gpu}`);
+const model = await LoadedModel.load(args.model!, { gpu: args.gpu as GpuChoice });
 const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
 console.log(`model ${model.identity.name} (${model.identity.architecture}), ${model.runtime.describe()}, threads ${threads}`);
 if (!model.runtime.hasFastScoring)

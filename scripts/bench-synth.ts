@@ -10,6 +10,7 @@
  *
  *   npm run bench:synth -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--items 2]
  *                          [--max-tokens 64] [--max-steps 2] [--candidates 2] [--candidate-mode auto|concurrent|sequential] [--parallel 1] [--threads N]
+ *                          [--gpu off|auto|cuda|vulkan|metal] [--skip-baseline]
  *   npm run bench:synth -- --model ../shared/models/stories260K.gguf --template none --threads 1
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ import { GenerationPrompter } from "../src/generation/GenerationPrompter.js";
 import { GenerationContext } from "../src/generation/GenerationContext.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
 import { builtinPromptsDir, PromptSet } from "../src/prompts/PromptSet.js";
+import { gpuChoices, type GpuChoice } from "../src/runtime/LlamaRuntime.js";
 import { ScoringContext } from "../src/scoring/ScoringContext.js";
 import { createLayout } from "../src/scoring/scoreRecords.js";
 import { runRefinementLoop } from "../src/search/RefinementLoop.js";
@@ -44,6 +46,8 @@ const { values: args } = parseArgs({
         "candidate-mode": { type: "string", default: "auto" },
         parallel: { type: "string", default: "1" },
         threads: { type: "string" },
+        gpu: { type: "string", default: "off" },
+        "skip-baseline": { type: "boolean", default: false },
         pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") }
     }
 });
@@ -65,7 +69,8 @@ const items: SynthesisInput[] = readFileSync(args.pairs!, "utf8").split("\n").fi
         return { line: index + 1, id: pair.id, prompt: pair.prompt, response: pair.response };
     });
 
-const model = await LoadedModel.load(args.model!, { gpu: "off" });
+if (!gpuChoices.includes(args.gpu as GpuChoice)) throw new Error(`--gpu must be one of ${gpuChoices.join(", ")}, got ${args.gpu}`);
+const model = await LoadedModel.load(args.model!, { gpu: args.gpu as GpuChoice });
 const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
 // The built-in prompts with a whole-paragraph opener: random-weight models write no newlines,
 // and without a second segment there would be no search to measure.
@@ -113,60 +118,66 @@ const engineMs = performance.now() - engineStart;
 
 // --- the naive baseline: the engine's own steps (draft, search loop), but nothing shared,
 // nothing batched, no KV reuse (every call starts from a cleared sequence), stock scoring ---
-const baselineStart = performance.now();
-let baselineScored = 0;
-const baselineMeter = new ItemMeter();
-const prompter = new GenerationPrompter(model, prompts, config.generatorTemplate);
-const layout = createLayout(model, config.scorerTemplate, { prompts });
-const contextSize = Math.min(model.trainContextSize, 4096);
-const generator = await GenerationContext.create(model, { threads, contextSize, groups: 1, lanesPerGroup: 1 });
-const scorer = await ScoringContext.create(model, { threads, tokensNeeded: contextSize, maxContextSize: contextSize, path: "stock", clipFloor: config.search.clipFloor });
-const sampling = { temperature: config.sampling.temperature, topP: config.sampling.topP, topK: config.sampling.topK, maxTokens: config.sampling.maxTokens };
-await generator.withGroup(async ([lane]) => {
-    for (const input of items) {
-        const item = toSynthesisItem(input, config.answerAfterThink);
-        const frame = layout.frame(item.x, item.y);
-        const opener = prompter.drawOpener(prompter.language(item.x), deriveSeed(config.seed, item.key, "opener"));
-        await lane!.reset();
-        const draft = await draftTrajectory(lane!, prompter, item, opener, deriveSeed(config.seed, item.key, "initial"), sampling, baselineMeter);
-        if (draft.segments.length < 2) {
-            console.log(`  baseline: ${item.key} skipped (single segment)`);
-            continue;
-        }
-        const result = await runRefinementLoop(draft.segments, item.y, config.search, {
-            propose: async (request, count) => {
-                const proposals = [];
-                for (let k = 0; k < count; k++) {
-                    await lane!.reset();
-                    const prompt = prompter.edit(item.x, item.y, request.before, request.current, request.after);
-                    const [generation] = await new SequentialProposer(lane!, sampling, baselineMeter)
-                        .propose(prompt.tokens, [deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k)]);
-                    proposals.push({ raw: prompt.prefill + generation!.text });
-                }
-                return proposals;
-            },
-            score: async (z) => {
-                await scorer.scorers[0]!.reset();
-                return await baselineMeter.timeScoring(() => scorer.scorers[0]!.score(frame.tokensFor(z)));
+async function runBaseline() {
+    const baselineStart = performance.now();
+    let baselineScored = 0;
+    const baselineMeter = new ItemMeter();
+    const prompter = new GenerationPrompter(model, prompts, config.generatorTemplate);
+    const layout = createLayout(model, config.scorerTemplate, { prompts });
+    const contextSize = Math.min(model.trainContextSize, 4096);
+    const generator = await GenerationContext.create(model, { threads, contextSize, groups: 1, lanesPerGroup: 1 });
+    const scorer = await ScoringContext.create(model, { threads, tokensNeeded: contextSize, maxContextSize: contextSize, path: "stock", clipFloor: config.search.clipFloor });
+    const sampling = { temperature: config.sampling.temperature, topP: config.sampling.topP, topK: config.sampling.topK, maxTokens: config.sampling.maxTokens };
+    await generator.withGroup(async ([lane]) => {
+        for (const input of items) {
+            const item = toSynthesisItem(input, config.answerAfterThink);
+            const frame = layout.frame(item.x, item.y);
+            const opener = prompter.drawOpener(prompter.language(item.x), deriveSeed(config.seed, item.key, "opener"));
+            await lane!.reset();
+            const draft = await draftTrajectory(lane!, prompter, item, opener, deriveSeed(config.seed, item.key, "initial"), sampling, baselineMeter);
+            if (draft.segments.length < 2) {
+                console.log(`  baseline: ${item.key} skipped (single segment)`);
+                continue;
             }
-        });
-        baselineScored += result.steps.flatMap((step) => step.candidates).filter((candidate) => candidate.status === "scored").length;
-        console.log(`  baseline: ${item.key} ${result.steps.length} steps, z ${result.z0 === result.z ? "unchanged" : "improved"}`);
-    }
-});
-const baselineMs = performance.now() - baselineStart;
-const baselineWork = baselineMeter.work();
-const baselineGenerated = baselineWork.tokens.generated;
-const baselinePhases = { promptMs: baselineWork.timings.promptEvalMs, generationMs: baselineWork.timings.generationMs, scoringMs: baselineWork.timings.scoringMs };
-await generator.dispose();
-await scorer.dispose();
+            const result = await runRefinementLoop(draft.segments, item.y, config.search, {
+                propose: async (request, count) => {
+                    const proposals = [];
+                    for (let k = 0; k < count; k++) {
+                        await lane!.reset();
+                        const prompt = prompter.edit(item.x, item.y, request.before, request.current, request.after);
+                        const [generation] = await new SequentialProposer(lane!, sampling, baselineMeter)
+                            .propose(prompt.tokens, [deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k)]);
+                        proposals.push({ raw: prompt.prefill + generation!.text });
+                    }
+                    return proposals;
+                },
+                score: async (z) => {
+                    await scorer.scorers[0]!.reset();
+                    return await baselineMeter.timeScoring(() => scorer.scorers[0]!.score(frame.tokensFor(z)));
+                }
+            });
+            baselineScored += result.steps.flatMap((step) => step.candidates).filter((candidate) => candidate.status === "scored").length;
+            console.log(`  baseline: ${item.key} ${result.steps.length} steps, z ${result.z0 === result.z ? "unchanged" : "improved"}`);
+        }
+    });
+    const baselineMs = performance.now() - baselineStart;
+    const baselineWork = baselineMeter.work();
+    const baselineGenerated = baselineWork.tokens.generated;
+    const baselinePhases = { promptMs: baselineWork.timings.promptEvalMs, generationMs: baselineWork.timings.generationMs, scoringMs: baselineWork.timings.scoringMs };
+    await generator.dispose();
+    await scorer.dispose();
+    return { ms: baselineMs, scored: baselineScored, generated: baselineGenerated, phases: baselinePhases };
+}
+const baseline = args["skip-baseline"] ? undefined : await runBaseline();
 
 const perHour = (ms: number) => (items.length / (ms / 3_600_000)).toFixed(1);
 const perSecond = (tokens: number, ms: number) => (tokens / (ms / 1000)).toFixed(2);
 console.log(`engine:   ${perHour(engineMs)} items/hour, ${perSecond(engineGenerated, engineMs)} generated tokens/s (${(engineMs / 1000).toFixed(1)} s)`);
-console.log(`baseline: ${perHour(baselineMs)} items/hour, ${perSecond(baselineGenerated, baselineMs)} generated tokens/s (${(baselineMs / 1000).toFixed(1)} s)`);
-console.log(`speed-up (items/hour, engine / baseline): ${(baselineMs / engineMs).toFixed(2)}x  [target >= 3x]`);
-console.log(`candidates scored: engine ${engineScored}, baseline ${baselineScored}`);
+if (baseline != null) {
+    console.log(`baseline: ${perHour(baseline.ms)} items/hour, ${perSecond(baseline.generated, baseline.ms)} generated tokens/s (${(baseline.ms / 1000).toFixed(1)} s)`);
+    console.log(`speed-up (items/hour, engine / baseline): ${(baseline.ms / engineMs).toFixed(2)}x  [target >= 3x]`);
+}
+console.log(`candidates scored: engine ${engineScored}${baseline == null ? "" : `, baseline ${baseline.scored}`}`);
 // Shares of the items' own time (items in flight overlap, so their sum can exceed the wall time).
 // Prompt time runs from a generator call to its first new token; decoding is the rest.
 const shares = (total: number, generation: number, prompt: number, scoring: number) => {
@@ -175,7 +186,8 @@ const shares = (total: number, generation: number, prompt: number, scoring: numb
         `scoring ${percent(scoring)}, other ${percent(Math.max(0, total - generation - scoring))}`;
 };
 console.log(`engine item time:   ${shares(itemMs, generationMs, promptEvalMs, scoringMs)}`);
-console.log(`baseline item time: ${shares(baselineMs, baselinePhases.generationMs, baselinePhases.promptMs, baselinePhases.scoringMs)}`);
+if (baseline != null)
+    console.log(`baseline item time: ${shares(baseline.ms, baseline.phases.generationMs, baseline.phases.promptMs, baseline.phases.scoringMs)}`);
 console.log(`engine generator prompts: ${promptEvaluated} tokens evaluated, ${promptReused} served from the KV cache`);
 await model.dispose();
 process.exit(0);
