@@ -106,51 +106,66 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             return summary;
         }
         const contexts = sizeContextsFor(plan, config, prompter, layout, caps);
-        const { parallel, reason: parallelReason } = chooseItemsInFlight({
-            requested: config.parallel,
-            pending: plan.pending.length,
-            onGpu: generatorModel.onGpu,
-            freeGpuBytes: await generatorModel.freeGpuBytes(),
-            bytesPerItem: (config.candidateMode === "concurrent" ? config.search.candidates : 1) * contexts.generator * generatorModel.kvBytesPerToken("F16") +
-                contexts.scorer * scorerModel.kvBytesPerToken(options.kvCacheType ?? "F32")
-        });
-        const generator = await GenerationContext.create(generatorModel, {
-            threads: options.threads,
-            contextSize: contexts.generator,
-            groups: parallel,
-            lanesPerGroup: config.candidateMode === "concurrent" ? config.search.candidates : 1,
-            ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
-            ...(options.flashAttention == null ? {} : { flashAttention: options.flashAttention })
-        });
+        const inFlight = await itemsInFlightFor(config, plan.pending.length, contexts, options);
+        const { generator, scorer } = await openContexts(config, contexts, inFlight.parallel, options);
         try {
-            const scorer = await ScoringContext.create(scorerModel, {
-                threads: options.threads,
-                tokensNeeded: contexts.scorer,
-                maxContextSize: contexts.scorerCap,
-                sequences: parallel,
-                clipFloor: config.search.clipFloor,
-                ...(options.batchSize == null ? {} : { batchSize: options.batchSize }),
-                ...(options.kvCacheType == null ? {} : { kvCacheType: options.kvCacheType })
+            options.onEvent?.({
+                type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
+                generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
+                parallel: inFlight.parallel, parallelReason: inFlight.reason,
+                runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
             });
-            try {
-                options.onEvent?.({
-                    type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
-                    generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
-                    parallel, parallelReason,
-                    runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel })
-                });
-                const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts });
-                await searchPending(plan, parallel, search, store, summary, options);
-            } finally {
-                await scorer.dispose();
-            }
+            const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts });
+            await searchPending(plan, inFlight.parallel, search, store, summary, options);
         } finally {
+            await scorer.dispose();
             await generator.dispose();
         }
         summary.stopped = options.signal?.aborted === true && plan.alreadyDone + summary.written < plan.mine.length;
         return summary;
     } finally {
         store.close();
+    }
+}
+
+/** Items in flight: --parallel, or on a GPU what the free memory holds at these context sizes. */
+async function itemsInFlightFor(config: SearchResources["config"], pending: number, contexts: ContextLimits, options: RunSynthesisOptions) {
+    const { generatorModel, scorerModel } = options;
+    const lanes = config.candidateMode === "concurrent" ? config.search.candidates : 1;
+    return chooseItemsInFlight({
+        requested: config.parallel,
+        pending,
+        onGpu: generatorModel.onGpu,
+        freeGpuBytes: await generatorModel.freeGpuBytes(),
+        bytesPerItem: lanes * contexts.generator * generatorModel.kvBytesPerToken("F16") + contexts.scorer * scorerModel.kvBytesPerToken(options.kvCacheType ?? "F32")
+    });
+}
+
+/** The generation and scoring contexts of a run: one lane group and one scoring sequence per item in flight. */
+async function openContexts(config: SearchResources["config"], contexts: ContextLimits, parallel: number, options: RunSynthesisOptions) {
+    const batch = options.batchSize == null ? {} : { batchSize: options.batchSize };
+    const generator = await GenerationContext.create(options.generatorModel, {
+        threads: options.threads,
+        contextSize: contexts.generator,
+        groups: parallel,
+        lanesPerGroup: config.candidateMode === "concurrent" ? config.search.candidates : 1,
+        ...batch,
+        ...(options.flashAttention == null ? {} : { flashAttention: options.flashAttention })
+    });
+    try {
+        const scorer = await ScoringContext.create(options.scorerModel, {
+            threads: options.threads,
+            tokensNeeded: contexts.scorer,
+            maxContextSize: contexts.scorerCap,
+            sequences: parallel,
+            clipFloor: config.search.clipFloor,
+            ...batch,
+            ...(options.kvCacheType == null ? {} : { kvCacheType: options.kvCacheType })
+        });
+        return { generator, scorer };
+    } catch (error) {
+        await generator.dispose();
+        throw error;
     }
 }
 
