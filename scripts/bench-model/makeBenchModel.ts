@@ -3,8 +3,18 @@
  * Qwen2 tokenizer (copied from llama.cpp's models/ggml-vocab-qwen2.gguf), for speed benchmarks.
  * Speed is real; the text it generates is meaningless.
  *
+ * Its next-token distributions are flat (entropy close to ln(vocabulary) = 11.9 nats): the
+ * logits are the final hidden state (RMS-normalised, norm sqrt(896)) times random embeddings
+ * of standard deviation 0.02, a spread of about 0.6. A trained model's distributions have a
+ * few nats of entropy, and that changes what sampling costs (top-p keeps a handful of tokens
+ * instead of most of the vocabulary). --peaked writes a model that behaves like a trained one
+ * there: the final norm's gain (output_norm.weight, 1 in the flat model) becomes
+ * --output-gain (default 9), which widens the logits' spread to about 5.5 and brings the
+ * entropy to a few nats. Nothing else changes (the embeddings are tied, so only the output
+ * side sees the gain).
+ *
  *   npx tsx scripts/bench-model/makeBenchModel.ts [--out models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf]
- *       [--layers 24] [--seed 1] [--force] [--verify] [--vocab path/to/ggml-vocab-qwen2.gguf]
+ *       [--layers 24] [--seed 1] [--peaked [--output-gain 9]] [--force] [--verify] [--vocab path/to/ggml-vocab-qwen2.gguf]
  *
  * Same arguments -> same bytes. An existing output of the expected size is kept unless --force.
  */
@@ -16,6 +26,9 @@ import { parseArgs } from "node:util";
 import { GgmlType, gguf, GgufValueType, GgufWriter, QK8_0, readGgufHeader, type GgufTensorSpec } from "./GgufWriter.js";
 
 const DEFAULT_OUT = "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf";
+const PEAKED_OUT = "models/bench/qwen2.5-0.5b-shape-peaked-q8_0.gguf";
+/** Final-norm gain of --peaked: logits spread about 0.6 x gain (see the top of this file). */
+const DEFAULT_PEAKED_GAIN = 9;
 
 /** Qwen2.5-0.5B(-Instruct) hyperparameters. */
 const shape = {
@@ -102,7 +115,8 @@ function findVocabFile(): string {
     return path.join(dir, "llama", "llama.cpp", "models", "ggml-vocab-qwen2.gguf");
 }
 
-function buildPlan(vocabPath: string, layers: number, seed: number): Plan {
+/** outputGain: the final norm's gain, 1 for the flat model. */
+function buildPlan(vocabPath: string, layers: number, seed: number, outputGain = 1): Plan {
     const vocab = readGgufHeader(vocabPath);
     const tokens = vocab.kvs.get("tokenizer.ggml.tokens");
     if (!tokens || tokens.type !== GgufValueType.ARRAY) throw new Error(`${vocabPath} has no tokenizer.ggml.tokens`);
@@ -111,11 +125,13 @@ function buildPlan(vocabPath: string, layers: number, seed: number): Plan {
     const w = new GgufWriter();
     w.set("general.architecture", gguf.str("qwen2"));
     w.set("general.type", gguf.str("model"));
-    w.set("general.name", gguf.str(`Qwen2.5-0.5B-shape random-weight bench model (${layers} layers, seed ${seed})`));
+    const peaked = outputGain !== 1;
+    w.set("general.name", gguf.str(`Qwen2.5-0.5B-shape random-weight bench model (${layers} layers, seed ${seed}${peaked ? `, peaked: output gain ${outputGain}` : ""})`));
     w.set("general.description", gguf.str(
         "RANDOM-WEIGHT BENCHMARK DATA, not a trained model: Qwen2.5-0.5B-Instruct shape with the real Qwen2 " +
         "tokenizer and deterministic pseudo-random weights (written by reer scripts/bench-model/makeBenchModel.ts). " +
-        "Speed measurements are meaningful; generated text is not."));
+        "Speed measurements are meaningful; generated text is not." +
+        (peaked ? ` Peaked: the final norm's gain is ${outputGain}, so next-token distributions have a few nats of entropy, as a trained model's do.` : "")));
     w.set("general.file_type", gguf.u32(LLAMA_FTYPE_MOSTLY_Q8_0));
     w.set("general.quantization_version", gguf.u32(GGML_QUANT_VERSION));
 
@@ -139,8 +155,8 @@ function buildPlan(vocabPath: string, layers: number, seed: number): Plan {
         name, dims: [cols, rows], type: GgmlType.Q8_0,
         data: () => randomValues(seed, name, rows * cols, WEIGHT_STD)
     });
-    const norm = (name: string): GgufTensorSpec => ({
-        name, dims: [shape.embd], type: GgmlType.F32, data: () => constantValues(1, shape.embd)
+    const norm = (name: string, gain = 1): GgufTensorSpec => ({
+        name, dims: [shape.embd], type: GgmlType.F32, data: () => constantValues(gain, shape.embd)
     });
     const bias = (name: string, n: number): GgufTensorSpec => ({
         name, dims: [n], type: GgmlType.F32, data: () => randomValues(seed, name, n, BIAS_STD)
@@ -148,7 +164,7 @@ function buildPlan(vocabPath: string, layers: number, seed: number): Plan {
 
     // Tied output: no output.weight, llama.cpp reuses token_embd (as Qwen2.5-0.5B does).
     w.addTensor(weight("token_embd.weight", vocabSize, shape.embd));
-    w.addTensor(norm("output_norm.weight"));
+    w.addTensor(norm("output_norm.weight", outputGain));
     for (let i = 0; i < layers; i++) {
         const p = `blk.${i}.`;
         w.addTensor(norm(`${p}attn_norm.weight`));
@@ -186,20 +202,28 @@ async function main(): Promise<void> {
             vocab: { type: "string" },
             force: { type: "boolean", default: false },
             verify: { type: "boolean", default: false },
+            peaked: { type: "boolean", default: false },
+            "output-gain": { type: "string" },
             help: { type: "boolean", short: "h", default: false }
         }
     });
     if (args.help) {
-        console.log("usage: npx tsx scripts/bench-model/makeBenchModel.ts [--out FILE] [--layers 24] [--seed 1] [--force] [--verify] [--vocab FILE]");
+        console.log("usage: npx tsx scripts/bench-model/makeBenchModel.ts [--out FILE] [--layers 24] [--seed 1] [--peaked [--output-gain 9]] [--force] [--verify] [--vocab FILE]");
         return;
     }
     const layers = Number(args.layers);
     const seed = Number(args.seed);
     if (!Number.isInteger(layers) || layers < 1 || layers > 1000) throw new Error(`--layers must be a positive integer, got ${args.layers}`);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`--seed must be an integer in [0, 2^32), got ${args.seed}`);
+    if (args["output-gain"] != null && !args.peaked) throw new Error("--output-gain needs --peaked");
+    const outputGain = args.peaked ? Number(args["output-gain"] ?? DEFAULT_PEAKED_GAIN) : 1;
+    if (!Number.isFinite(outputGain) || outputGain <= 0) throw new Error(`--output-gain must be a positive number, got ${args["output-gain"]}`);
+    const defaultOut = args.peaked
+        ? PEAKED_OUT.replace(/\.gguf$/, outputGain === DEFAULT_PEAKED_GAIN ? ".gguf" : `-g${outputGain}.gguf`)
+        : DEFAULT_OUT;
     const out = args.out ?? (layers === 24 && seed === 1
-        ? DEFAULT_OUT
-        : DEFAULT_OUT.replace(/\.gguf$/, `-${layers}l${seed === 1 ? "" : `-s${seed}`}.gguf`));
+        ? defaultOut
+        : defaultOut.replace(/\.gguf$/, `-${layers}l${seed === 1 ? "" : `-s${seed}`}.gguf`));
 
     const vocabPath = args.vocab ?? findVocabFile();
     if (!existsSync(vocabPath)) {
@@ -208,11 +232,14 @@ async function main(): Promise<void> {
         process.exit(1);
     }
 
-    const { writer, vocabSize } = buildPlan(vocabPath, layers, seed);
+    const { writer, vocabSize } = buildPlan(vocabPath, layers, seed, outputGain);
     if (QK8_0 !== 32 || shape.embd % QK8_0 !== 0 || shape.ffn % QK8_0 !== 0) throw new Error("shape not Q8_0-compatible");
     const { totalSize, tensors } = writer.layout();
     console.log(`qwen2 shape: ${layers} layers, embd ${shape.embd}, heads ${shape.heads}/${shape.kvHeads} (dim ${headDim}), ffn ${shape.ffn}, vocab ${vocabSize}; ` +
         `${tensors.length} tensors, ${mib(totalSize)}`);
+    console.log(outputGain === 1
+        ? `output: flat (final norm gain 1: next-token entropy close to ln(${vocabSize}) = ${Math.log(vocabSize).toFixed(1)} nats; --peaked for a trained model's few nats)`
+        : `output: peaked (final norm gain ${outputGain}: next-token entropy of a few nats, as a trained model's)`);
 
     let sha256: string;
     if (!args.force && existsSync(out) && statSync(out).size === totalSize) {

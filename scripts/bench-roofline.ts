@@ -1,0 +1,445 @@
+/**
+ * How close a synthesis gets to what the machine can do, in one run.
+ *
+ * 1. Limits, measured through the same binary with nothing of reer in the way (node-llama-cpp's
+ *    own sequence calls on contexts set up as reer sets them up):
+ *    - greedy decoding (sequence.evaluate, temperature 0) of --decode-tokens tokens at depth 0
+ *      and at depth --depth, on a generation context (F16 KV cache);
+ *    - batched prompt evaluation of --prompt-tokens tokens, same context, same depths;
+ *    - on a scoring context (F32 KV cache): prompt evaluation as above, and evaluation with
+ *      logits at every position (the scoring limit: llama.cpp computes and copies out a whole
+ *      vocabulary of logits per token; reer's scorer adds only its log-softmax of the target).
+ *    Cost per token is taken as linear in the depth between the two depths measured, and a
+ *    batch of n tokens as one decode step (the weights are read once per batch) plus n - 1
+ *    marginal costs, so a prompt evaluation of one token (a reused prompt's last token) is
+ *    held to a decode step, not to 1/512 of a batch.
+ * 2. node-llama-cpp's prebuilt binary against the local build: raw greedy decoding and prompt
+ *    evaluation at depth 0, each binary in its own child process (one process cannot load
+ *    two builds), interleaved, best of two each. getLlama with a custom cmake option looks for
+ *    a local build in a folder named after that option, finds none and loads the prebuilt
+ *    binary (scripts/native/cpuBuildOptions.mjs).
+ * 3. A synthesis (runSynthesis as bench:synth runs it, without the baseline). Every generator
+ *    and scorer call is timed from the outside, with its token counts and depths, so each
+ *    phase gets: tokens/s reached, the limit for the same tokens at the same depths, and their
+ *    ratio. Ideal time = the run's own tokens divided by the limits; end to end = ideal time /
+ *    wall time ("everything else", the time outside generator and scorer calls, has no
+ *    ideal: it is all overhead).
+ *
+ *   npm run bench:roofline -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N]
+ *       [--template chat|none] [--items 2] [--candidates 2] [--max-steps 2] [--max-tokens 64]
+ *       [--decode-tokens 64] [--prompt-tokens 512] [--score-tokens 256] [--depth 1500] [--no-prebuilt]
+ *   npm run bench:roofline -- --model ../shared/models/stories260K.gguf --template none --threads 1
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { synthesisConfigSchema } from "../src/config/synthesisConfig.js";
+import { GenerationLane, type Generation, type SharedPrompt } from "../src/generation/GenerationLane.js";
+import { LoadedModel } from "../src/model/LoadedModel.js";
+import { builtinPromptsDir, PromptSet } from "../src/prompts/PromptSet.js";
+import { decodeWithLogitReader } from "../src/runtime/nodeLlamaInternals.js";
+import type { ScoringTokens } from "../src/scoring/ScoringTokens.js";
+import { TokenScorer, type TokenScores } from "../src/scoring/TokenScorer.js";
+import { resolveCandidateMode } from "../src/synthesis/candidateMode.js";
+import { runSynthesis, type SynthesisInput } from "../src/synthesis/runSynthesis.js";
+import { recordNote } from "../src/trace/traceRecordSchema.js";
+import { describeEntropy, nextTokenEntropy } from "./bench-model/nextTokenEntropy.js";
+
+const { values: args } = parseArgs({
+    options: {
+        model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
+        template: { type: "string", default: "chat" },
+        threads: { type: "string" },
+        items: { type: "string", default: "2" },
+        candidates: { type: "string", default: "2" },
+        "max-steps": { type: "string", default: "2" },
+        "max-tokens": { type: "string", default: "64" },
+        "candidate-mode": { type: "string", default: "auto" },
+        "decode-tokens": { type: "string", default: "64" },
+        "prompt-tokens": { type: "string", default: "512" },
+        "score-tokens": { type: "string", default: "256" },
+        depth: { type: "string", default: "1500" },
+        "no-prebuilt": { type: "boolean", default: false },
+        // The synthesis alone, without limits (for profiling it).
+        "synthesis-only": { type: "boolean", default: false },
+        pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") },
+        // Internal: measure one binary's raw speeds in this process and print them.
+        "raw-child": { type: "string" }
+    }
+});
+
+/** Ordinary prose, repeated to any length, so every model tokenises it into ordinary tokens. */
+const PROSE = "Once upon a time, in a small village by the sea, there lived an old fisherman and his wife. " +
+    "Every morning he rowed out past the rocks, and every evening he came back with a basket of fish, " +
+    "which she sold at the market while the children played on the sand. ";
+
+function proseTokens(model: LlamaModel, count: number): Token[] {
+    const once = model.tokenize(PROSE, false);
+    const tokens: Token[] = [];
+    while (tokens.length < count) tokens.push(...once);
+    return tokens.slice(0, count);
+}
+
+type Speed = { tokens: number; ms: number };
+
+/**
+ * CPU time (s) used on the whole machine and by this process (its threads and waited-for
+ * children), from /proc: the difference between two readings is what other processes took.
+ */
+function cpuReading(): { machine: number; own: number; at: number } | undefined {
+    try {
+        const ticks = 100; // USER_HZ on Linux
+        const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+        const busy = fields.reduce((a, b) => a + b, 0) - fields[3]! - (fields[4] ?? 0);
+        const own = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ").slice(11, 15).map(Number);
+        return { machine: busy / ticks, own: own.reduce((a, b) => a + b, 0) / ticks, at: performance.now() };
+    } catch {
+        return undefined;
+    }
+}
+/** "other processes used x core-seconds (y% of the machine)" between two readings. */
+function othersLine(from: ReturnType<typeof cpuReading>, to: ReturnType<typeof cpuReading>): string {
+    if (from == null || to == null) return "other processes' CPU use unknown (no /proc)";
+    const others = Math.max(0, (to.machine - from.machine) - (to.own - from.own));
+    const capacity = availableParallelism() * (to.at - from.at) / 1000;
+    return `other processes used ${others.toFixed(1)} core-seconds, ${(100 * others / capacity).toFixed(0)}% of the machine` +
+        (others / capacity > 0.05 ? " (NOISY: compare nothing from this run)" : "");
+}
+const perSecond = ({ tokens, ms }: Speed) => tokens / (ms / 1000);
+
+/** Greedy decoding of `count` tokens after `prefix`: time from the first new token to the last (count - 1 decodes). */
+async function greedyDecode(sequence: LlamaContextSequence, prefix: Token[], count: number): Promise<Speed> {
+    await sequence.clearHistory();
+    if (prefix.length > 1) await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(0, -1));
+    let first = 0;
+    let produced = 0;
+    for await (const _token of sequence.evaluate(prefix.slice(-1), { temperature: 0, yieldEogToken: true })) {
+        produced++;
+        if (produced === 1) first = performance.now();
+        if (produced >= count) break;
+    }
+    return { tokens: produced - 1, ms: performance.now() - first };
+}
+
+/** Batched evaluation of `tokens` after `prefix` (the prefix is not timed). */
+async function promptEval(sequence: LlamaContextSequence, prefix: Token[], tokens: Token[]): Promise<Speed> {
+    await sequence.clearHistory();
+    if (prefix.length > 0) await sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    const started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(tokens);
+    return { tokens: tokens.length, ms: performance.now() - started };
+}
+
+/** Evaluation of `tokens` after `prefix` with logits at every position (read by no one). */
+async function logitsEval(sequence: LlamaContextSequence, prefix: Token[], tokens: Token[]): Promise<Speed> {
+    await sequence.clearHistory();
+    if (prefix.length > 0) await sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    const started = performance.now();
+    await decodeWithLogitReader(sequence, tokens, tokens.map(() => true), () => 0);
+    return { tokens: tokens.length, ms: performance.now() - started };
+}
+
+async function best(times: number, measure: () => Promise<Speed>): Promise<Speed> {
+    let fastest: Speed | undefined;
+    for (let i = 0; i < times; i++) {
+        const speed = await measure();
+        if (fastest == null || perSecond(speed) > perSecond(fastest)) fastest = speed;
+    }
+    return fastest!;
+}
+
+const generationContextOptions = (threads: number, contextSize: number) =>
+    ({ contextSize, threads, batchSize: Math.min(512, contextSize), flashAttention: false });
+const scoringContextOptions = (threads: number, contextSize: number) =>
+    ({ ...generationContextOptions(threads, contextSize), experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } as const);
+
+/** The sizes every measurement uses, fitted to the model's training context. */
+function sizesFor(trainContext: number) {
+    const decode = Number(args["decode-tokens"]);
+    const prompt = Number(args["prompt-tokens"]);
+    const score = Number(args["score-tokens"]);
+    const longest = Math.max(decode, prompt, score);
+    const room = Math.max(64, trainContext - 8);
+    const fitted = Math.min(longest, Math.floor(room / 2));
+    const scale = (n: number) => Math.max(8, Math.min(n, fitted));
+    const depth = Math.max(0, Math.min(Number(args.depth), room - fitted));
+    return { decode: scale(decode), prompt: scale(prompt), score: scale(score), depth, contextSize: Math.min(trainContext, Math.ceil((depth + fitted + 8) / 64) * 64) };
+}
+
+// ------------------------------------------------------------------ child: one binary's raw speeds
+
+if (args["raw-child"] != null) {
+    const prebuilt = args["raw-child"] === "prebuilt";
+    const llama = await getLlama({
+        gpu: false, build: "never", progressLogs: false, logLevel: LlamaLogLevel.error,
+        // A custom option sends the local-build lookup to a folder that does not exist: the prebuilt binary loads.
+        ...(prebuilt ? { cmakeOptions: { REER_BENCH_PREBUILT: "1" } } : {})
+    });
+    const model = await llama.loadModel({ modelPath: args.model!, gpuLayers: 0 });
+    const threads = Number(args.threads);
+    const sizes = sizesFor(model.trainContextSize);
+    const context = await model.createContext(generationContextOptions(threads, sizes.contextSize));
+    const sequence = context.getSequence();
+    const tokens = proseTokens(model, sizes.prompt + 1);
+    const prompt = await best(2, () => promptEval(sequence, [], tokens.slice(0, sizes.prompt)));
+    const decode = await best(2, () => greedyDecode(sequence, tokens.slice(0, 1), sizes.decode));
+    process.stdout.write(`ROOFLINE_RAW ${JSON.stringify({ buildType: llama.buildType, prompt: perSecond(prompt), decode: perSecond(decode) })}\n`);
+    await context.dispose();
+    await model.dispose();
+    process.exit(0);
+}
+
+// ------------------------------------------------------------------ parent
+
+const scriptPath = fileURLToPath(import.meta.url);
+const header = await LoadedModel.load(args.model!, { gpu: "off", vocabOnly: true });
+const threads = args.threads == null ? Math.max(1, header.runtime.llama.cpuMathCores) : Number(args.threads);
+const sizes = sizesFor(header.trainContextSize);
+await header.dispose();
+
+type RawSpeeds = { buildType: string; prompt: number; decode: number };
+function rawChild(which: "local" | "prebuilt"): RawSpeeds {
+    const result = spawnSync(process.execPath, [...process.execArgv, scriptPath, "--raw-child", which, "--model", args.model!, "--threads", String(threads),
+        "--decode-tokens", args["decode-tokens"]!, "--prompt-tokens", args["prompt-tokens"]!, "--score-tokens", args["score-tokens"]!, "--depth", args.depth!],
+    { encoding: "utf8", timeout: 600_000 });
+    const line = result.stdout.split("\n").find((text) => text.startsWith("ROOFLINE_RAW "));
+    if (line == null) throw new Error(`the ${which} child failed (${result.status ?? result.signal}): ${result.stderr.slice(-1000)}`);
+    return JSON.parse(line.slice("ROOFLINE_RAW ".length)) as RawSpeeds;
+}
+
+const startReading = cpuReading();
+const binaries: { local?: RawSpeeds; prebuilt?: RawSpeeds } = {};
+if (!args["no-prebuilt"] && !args["synthesis-only"]) {
+    // Interleaved, so the machine's noise hits both alike; best of two each.
+    const keepBest = (a: RawSpeeds | undefined, b: RawSpeeds): RawSpeeds =>
+        a == null ? b : { buildType: b.buildType, prompt: Math.max(a.prompt, b.prompt), decode: Math.max(a.decode, b.decode) };
+    for (let round = 0; round < 2; round++) {
+        binaries.local = keepBest(binaries.local, rawChild("local"));
+        binaries.prebuilt = keepBest(binaries.prebuilt, rawChild("prebuilt"));
+    }
+    if (binaries.prebuilt!.buildType !== "prebuilt" || binaries.local!.buildType !== "localBuild")
+        throw new Error(`expected a local build and the prebuilt binary, loaded ${binaries.local!.buildType} and ${binaries.prebuilt!.buildType}`);
+}
+
+const loaded = await LoadedModel.load(args.model!, { gpu: "off" });
+const model = loaded.model;
+console.log(`model ${loaded.identity.name}, ${loaded.runtime.describe()}, threads ${threads}`);
+console.log(`model output: ${describeEntropy(await nextTokenEntropy(model, proseTokens(model, 24), 8, threads), model.fileInfo.metadata.tokenizer.ggml.tokens.length)}`);
+console.log(`limits: greedy decoding of ${sizes.decode} tokens, prompts of ${sizes.prompt} tokens, logits at every position of ${sizes.score} tokens; ` +
+    `at depth 0 and ${sizes.depth}`);
+
+/** Cost per token as a + b * depth, from two measurements whose tokens sat at mean depths d0 and d1. */
+type CostModel = { a: number; b: number };
+function costModel(near: Speed, nearDepth: number, far: Speed, farDepth: number): CostModel {
+    const c0 = near.ms / near.tokens;
+    const c1 = far.ms / far.tokens;
+    const b = farDepth > nearDepth ? Math.max(0, (c1 - c0) / (farDepth - nearDepth)) : 0;
+    return { a: c0 - b * nearDepth, b };
+}
+/** Ideal ms for `count` tokens at depths start, start + 1, ... */
+const idealMs = (cost: CostModel, start: number, count: number) => count <= 0 ? 0 : count * (cost.a + cost.b * (start + (count - 1) / 2));
+const rate = (cost: CostModel, depth: number) => 1000 / (cost.a + cost.b * depth);
+/**
+ * A batch of n tokens costs one decode step (a batch of one token: the weights are read
+ * once, whatever n is) plus a marginal cost for each other token. The marginal costs come
+ * from the batched measurements less one step: (time of the batch - step) / (tokens - 1).
+ */
+function marginalModel(step: CostModel, near: Speed, nearStart: number, far: Speed, farStart: number): CostModel {
+    const marginal = (speed: Speed, start: number) => (speed.ms - idealMs(step, start, 1)) / Math.max(1, speed.tokens - 1);
+    return costModel({ tokens: 1, ms: marginal(near, nearStart) }, nearStart + near.tokens / 2, { tokens: 1, ms: marginal(far, farStart) }, farStart + far.tokens / 2);
+}
+/** Batches of reer's contexts (GenerationContext and ScoringContext: 512 or the context size). */
+const BATCH = 512;
+/**
+ * Ideal ms to evaluate `plain` tokens without logits and then `withLogits` tokens with
+ * logits, from depth `start`, in batches of BATCH: a decode step per batch and the
+ * marginal cost of every other token.
+ */
+function batchedIdealMs(step: CostModel, plainMarginal: CostModel, logitsMarginal: CostModel, start: number, plain: number, withLogits: number): number {
+    let ms = 0;
+    const count = plain + withLogits;
+    for (let first = 0; first < count; first += BATCH) {
+        const end = Math.min(count, first + BATCH);
+        ms += idealMs(step, start + first, 1);
+        const plainEnd = Math.min(end, plain);
+        const plainFrom = first + 1;
+        if (plainEnd > plainFrom) ms += idealMs(plainMarginal, start + plainFrom, plainEnd - plainFrom);
+        const logitsFrom = Math.max(first + 1, plain);
+        if (end > logitsFrom) ms += idealMs(logitsMarginal, start + logitsFrom, end - logitsFrom);
+    }
+    return ms;
+}
+
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+const noCost: CostModel = { a: 0, b: 0 };
+let decodeCost = noCost;
+let promptCost = noCost;
+let scoringPromptCost = noCost;
+let logitsCost = noCost;
+if (!args["synthesis-only"]) {
+    const text = proseTokens(model, sizes.depth + sizes.prompt + 1);
+    const deepPrefix = text.slice(0, sizes.depth);
+    const after = (prefix: Token[], count: number) => text.slice(prefix.length, prefix.length + count);
+
+    const generationContext: LlamaContext = await model.createContext(generationContextOptions(threads, sizes.contextSize));
+    const generationSequence = generationContext.getSequence();
+    const decodeNear = await best(2, () => greedyDecode(generationSequence, text.slice(0, 1), sizes.decode + 1));
+    const decodeFar = await best(2, () => greedyDecode(generationSequence, text.slice(0, sizes.depth + 1), sizes.decode + 1));
+    const promptNear = await best(2, () => promptEval(generationSequence, [], text.slice(0, sizes.prompt)));
+    const promptFar = await best(2, () => promptEval(generationSequence, deepPrefix, after(deepPrefix, sizes.prompt)));
+    await generationContext.dispose();
+
+    const scoringContext = await model.createContext(scoringContextOptions(threads, sizes.contextSize));
+    const scoringSequence = scoringContext.getSequence();
+    const scoringPromptNear = await best(2, () => promptEval(scoringSequence, [], text.slice(0, sizes.prompt)));
+    const scoringPromptFar = await best(2, () => promptEval(scoringSequence, deepPrefix, after(deepPrefix, sizes.prompt)));
+    const logitsNear = await best(2, () => logitsEval(scoringSequence, [], text.slice(0, sizes.score)));
+    const logitsFar = await best(2, () => logitsEval(scoringSequence, deepPrefix, after(deepPrefix, sizes.score)));
+    await scoringContext.dispose();
+
+    decodeCost = costModel(decodeNear, 1 + sizes.decode / 2, decodeFar, sizes.depth + 1 + sizes.decode / 2);
+    promptCost = marginalModel(decodeCost, promptNear, 0, promptFar, sizes.depth);
+    scoringPromptCost = marginalModel(decodeCost, scoringPromptNear, 0, scoringPromptFar, sizes.depth);
+    logitsCost = marginalModel(decodeCost, logitsNear, 0, logitsFar, sizes.depth);
+
+    console.log("");
+    console.log("| limit (tokens/s) | depth 0 | depth " + sizes.depth + " |");
+    console.log("|---|---|---|");
+    console.log(`| greedy decoding | ${fixed(perSecond(decodeNear))} | ${fixed(perSecond(decodeFar))} |`);
+    console.log(`| prompt evaluation (F16 KV) | ${fixed(perSecond(promptNear))} | ${fixed(perSecond(promptFar))} |`);
+    console.log(`| prompt evaluation (F32 KV, scoring context) | ${fixed(perSecond(scoringPromptNear))} | ${fixed(perSecond(scoringPromptFar))} |`);
+    console.log(`| evaluation with logits at every position (F32 KV) | ${fixed(perSecond(logitsNear))} | ${fixed(perSecond(logitsFar))} |`);
+}
+if (binaries.local != null && binaries.prebuilt != null) {
+    console.log("");
+    console.log(`| binary, depth 0, ${threads} thread(s) | prompt (${sizes.prompt} tokens) | greedy decoding (${sizes.decode} tokens) |`);
+    console.log("|---|---|---|");
+    console.log(`| node-llama-cpp's prebuilt binary | ${fixed(binaries.prebuilt.prompt)} | ${fixed(binaries.prebuilt.decode)} |`);
+    console.log(`| local build (reer's) | ${fixed(binaries.local.prompt)} | ${fixed(binaries.local.decode)} |`);
+    console.log(`| local / prebuilt | ${fixed(binaries.local.prompt / binaries.prebuilt.prompt, 2)}x | ${fixed(binaries.local.decode / binaries.prebuilt.decode, 2)}x |`);
+}
+
+// ------------------------------------------------------------------ the synthesis, timed call by call
+
+type Phase = { tokens: number; ms: number; idealMs: number; calls: number; depthSum: number };
+const phase = (): Phase => ({ tokens: 0, ms: 0, idealMs: 0, calls: 0, depthSum: 0 });
+const phases = { decode: phase(), prompt: phase(), scoring: phase() };
+// REER_ROOFLINE_CALLS=1 prints every call: phase, tokens, depth, time, ideal time.
+const traceCalls = process.env.REER_ROOFLINE_CALLS === "1";
+const add = (target: Phase, tokens: number, ms: number, ideal: number, depth: number) => {
+    if (traceCalls)
+        console.log(`    call ${Object.entries(phases).find(([, p]) => p === target)?.[0]}: ${tokens} tokens from depth ${depth}, ${ms.toFixed(1)} ms, ideal ${ideal.toFixed(1)} ms`);
+    target.tokens += tokens;
+    target.ms += ms;
+    target.idealMs += ideal;
+    target.calls++;
+    target.depthSum += depth * tokens;
+};
+
+const generate = GenerationLane.prototype.generate;
+GenerationLane.prototype.generate = async function (this: GenerationLane, prompt: Token[], sampling): Promise<Generation> {
+    const started = performance.now();
+    const result = await generate.call(this, prompt, sampling);
+    const ms = performance.now() - started;
+    const evaluated = prompt.length - result.reusedPromptTokens;
+    add(phases.prompt, evaluated, result.promptMs, batchedIdealMs(decodeCost, promptCost, promptCost, result.reusedPromptTokens, evaluated, 0), result.reusedPromptTokens);
+    // The first new token comes with the prompt; each later one costs a decode, and so does the
+    // last one when generation ended on an end-of-generation token (sampled after decoding it).
+    const decodes = Math.max(0, result.tokens - 1 + (result.stop === "eog" ? 1 : 0));
+    add(phases.decode, decodes, ms - result.promptMs, idealMs(decodeCost, prompt.length, decodes), prompt.length);
+    return result;
+};
+const sharePromptWith = GenerationLane.prototype.sharePromptWith;
+GenerationLane.prototype.sharePromptWith = async function (this: GenerationLane, others: GenerationLane[], prompt: Token[]): Promise<SharedPrompt> {
+    const result = await sharePromptWith.call(this, others, prompt);
+    const start = prompt.length - 1 - result.evaluatedTokens;
+    add(phases.prompt, result.evaluatedTokens, result.ms, batchedIdealMs(decodeCost, promptCost, promptCost, start, result.evaluatedTokens, 0), start);
+    return result;
+};
+const score = TokenScorer.prototype.score;
+TokenScorer.prototype.score = async function (this: TokenScorer, input: ScoringTokens): Promise<TokenScores> {
+    const started = performance.now();
+    const result = await score.call(this, input);
+    const ms = performance.now() - started;
+    // Tokens before the first scored position need no logits.
+    const withoutLogits = input.contextTokens.length - 1 - result.reusedTokens;
+    const withLogits = result.evaluatedTokens - withoutLogits;
+    const ideal = batchedIdealMs(decodeCost, scoringPromptCost, logitsCost, result.reusedTokens, withoutLogits, withLogits);
+    add(phases.scoring, result.evaluatedTokens, ms, ideal, result.reusedTokens);
+    return result;
+};
+
+const plain = args.template === "none";
+const config = synthesisConfigSchema.parse({
+    seed: 5,
+    candidateMode: args["candidate-mode"],
+    parallel: 1,
+    generatorTemplate: plain ? "none" : "chat",
+    scorerTemplate: plain ? "none" : "paper",
+    sampling: { maxTokens: Number(args["max-tokens"]) },
+    // z may hold the opener and a whole draft (up to --max-tokens new tokens) and grow by rewrites.
+    search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, maxThinkingTokens: 4 * Number(args["max-tokens"]), stopThreshold: 0, acceptUnclosedRewrite: true }
+});
+const items: SynthesisInput[] = readFileSync(args.pairs!, "utf8").split("\n").filter(Boolean).slice(0, Number(args.items))
+    .map((line, index) => {
+        const pair = JSON.parse(line) as { id: string; prompt: string; response: string };
+        return { line: index + 1, id: pair.id, prompt: pair.prompt, response: pair.response };
+    });
+// As in bench:synth: a whole-paragraph opener and an edit pre-fill that opens <refine>, so a
+// random-weight model's text still gives a search to measure.
+const promptsDir = path.join(mkdtempSync(path.join(tmpdir(), "reer-roofline-prompts-")), "prompts");
+cpSync(builtinPromptsDir, promptsDir, { recursive: true });
+writeFileSync(path.join(promptsDir, "en", "openers.json"), JSON.stringify([{
+    text: "Alright, the user wants a short piece, so I need to decide on the voice, the opening image and the one idea the reader should keep.\n\n",
+    weight: 1
+}]));
+writeFileSync(path.join(promptsDir, "en", "edit-prefill.txt"), "Here is the better paragraph.\n<refine>");
+const output = path.join(mkdtempSync(path.join(tmpdir(), "reer-roofline-")), "traces.jsonl");
+console.log("");
+console.log(`synthesis: ${items.length} items, ${config.search.candidates} ${resolveCandidateMode(config.candidateMode, loaded)} candidates x ${config.search.maxSteps} steps, ` +
+    `up to ${config.sampling.maxTokens} new tokens per call, sampler temperature ${config.sampling.temperature} top-p ${config.sampling.topP} top-k ${config.sampling.topK || "off"}`);
+let wallMs = 0;
+const synthesisReading = cpuReading();
+{
+    const started = performance.now();
+    await runSynthesis({
+        items, output, config, generatorModel: loaded, scorerModel: loaded, prompts: new PromptSet(promptsDir), threads,
+        onEvent: (event) => {
+            if (event.type === "item")
+            {
+                const note = recordNote(event.record);
+                console.log(`  ${event.record.id}: ${event.record.status}${note == null ? "" : ` (${note})`}, ${event.record.steps.length} steps`);
+            }
+        }
+    });
+    wallMs = performance.now() - started;
+}
+
+const inCalls = phases.decode.ms + phases.prompt.ms + phases.scoring.ms;
+const otherMs = Math.max(0, wallMs - inCalls);
+const idealTotal = phases.decode.idealMs + phases.prompt.idealMs + phases.scoring.idealMs;
+const row = (name: string, p: Phase, limitName: string) => {
+    const meanDepth = p.tokens > 0 ? p.depthSum / p.tokens : 0;
+    return `| ${name} | ${p.tokens} | ${fixed(p.ms / 1000, 2)} | ${fixed(p.tokens / (p.ms / 1000))} | ` +
+        `${fixed(p.tokens / (p.idealMs / 1000))} (${limitName}, mean depth ${Math.round(meanDepth)}) | ${fixed(p.idealMs / p.ms, 2)} |`;
+};
+console.log("");
+console.log("| phase | tokens | time (s) | tokens/s | limit tokens/s | ratio |");
+console.log("|---|---|---|---|---|---|");
+console.log(row("decoding", phases.decode, "greedy decoding"));
+console.log(row("prompt evaluation", phases.prompt, "batched evaluation"));
+console.log(row("scoring", phases.scoring, "evaluation with logits"));
+console.log(`| everything else | - | ${fixed(otherMs / 1000, 2)} | - | - | - |`);
+console.log(`| end to end | - | ${fixed(wallMs / 1000, 2)} | - | ideal ${fixed(idealTotal / 1000, 2)} s | ${fixed(idealTotal / wallMs, 2)} |`);
+console.log("");
+console.log(`targets: decoding >= 0.85 of greedy at the same depth (greedy ${fixed(rate(decodeCost, phases.decode.depthSum / Math.max(1, phases.decode.tokens)))} tokens/s there), ` +
+    "prompt evaluation >= 0.85, scoring >= 0.85 of evaluation with logits, end to end >= 0.8");
+console.log(`machine during the limits: ${othersLine(startReading, synthesisReading)}; during the synthesis: ${othersLine(synthesisReading, cpuReading())}`);
+console.log(`time shares: decoding ${fixed(100 * phases.decode.ms / wallMs)}%, prompt evaluation ${fixed(100 * phases.prompt.ms / wallMs)}%, ` +
+    `scoring ${fixed(100 * phases.scoring.ms / wallMs)}%, everything else ${fixed(100 * otherMs / wallMs)}%`);
+await loaded.dispose();
+process.exit(0);
