@@ -28,6 +28,8 @@
  *   npm run bench:roofline -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N]
  *       [--template chat|none] [--items 2] [--candidates 2] [--max-steps 2] [--max-tokens 64]
  *       [--decode-tokens 64] [--prompt-tokens 512] [--score-tokens 256] [--depth 1500] [--no-prebuilt]
+ *       [--synthesis-only]   (the synthesis alone, no limits: for profiling it with node --cpu-prof)
+ *   REER_ROOFLINE_CALLS=1 prints every generator and scorer call with its tokens, depth, time and ideal time.
  *   npm run bench:roofline -- --model ../shared/models/stories260K.gguf --template none --threads 1
  */
 import { spawnSync } from "node:child_process";

@@ -17,7 +17,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { synthesisConfigSchema } from "../src/config/synthesisConfig.js";
+import { maxThinkingTokensOf, synthesisConfigSchema } from "../src/config/synthesisConfig.js";
 import { GenerationPrompter } from "../src/generation/GenerationPrompter.js";
 import { GenerationContext } from "../src/generation/GenerationContext.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
@@ -61,7 +61,9 @@ const config = synthesisConfigSchema.parse({
     scorerTemplate: plain ? "none" : "paper",
     sampling: { maxTokens: Number(args["max-tokens"]) },
     // A low bar for the initial trajectory so short benchmark generations are searched, not skipped.
-    search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, stopThreshold: 0, acceptUnclosedRewrite: true }
+    // z may hold the opener and a whole draft (up to --max-tokens new tokens) and grow by rewrites:
+    // with the default bound (2 x --max-tokens) a tiny model's drafts are refused as too long.
+    search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, maxThinkingTokens: 4 * Number(args["max-tokens"]), stopThreshold: 0, acceptUnclosedRewrite: true }
 });
 const items: SynthesisInput[] = readFileSync(args.pairs!, "utf8").split("\n").filter(Boolean).slice(0, Number(args.items))
     .map((line, index) => {
@@ -154,7 +156,9 @@ async function runBaseline() {
                 score: async (z) => {
                     await scorer.scorers[0]!.reset();
                     return await baselineMeter.timeScoring(() => scorer.scorers[0]!.score(frame.tokensFor(z)));
-                }
+                },
+                // The engine's bound on z (ItemSearch): a rewrite past it is refused as too long, unscored.
+                fits: (z) => model.tokenizeText(z, "the trajectory", true).length <= maxThinkingTokensOf(config)
             });
             baselineScored += result.steps.flatMap((step) => step.candidates).filter((candidate) => candidate.status === "scored").length;
             console.log(`  baseline: ${item.key} ${result.steps.length} steps, z ${result.z0 === result.z ? "unchanged" : "improved"}`);
