@@ -17,7 +17,7 @@ import { deriveSeed } from "../util/seededRandom.js";
 import type { CallSampling, CandidateProposer } from "./CandidateProposer.js";
 import { ConcurrentProposer } from "./ConcurrentProposer.js";
 import { draftProblem, draftTrajectory, type Draft } from "./draftTrajectory.js";
-import { budgetProblem, measureItemBudget, type ContextLimits } from "./itemBudget.js";
+import { budgetProblem, measureItemBudget, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemMeter } from "./ItemMeter.js";
 import { ItemRecord, toTraceScore, type DraftOutcome, type RunIdentity } from "./ItemRecord.js";
 import { SequentialProposer } from "./SequentialProposer.js";
@@ -41,6 +41,8 @@ export type SearchResources = {
     /** The decisive settings behind configHash, kept in every record. */
     settings: Record<string, unknown>;
     contexts: ContextLimits;
+    /** Budgets already measured when the contexts were sized, by item key; an item without one is measured here. */
+    budgets?: ReadonlyMap<string, ItemBudget>;
 };
 
 /** Thrown when a stop was requested: the item is abandoned, not written, and redone on resume. */
@@ -78,7 +80,8 @@ export class ItemSearch {
                 return record.skipped("the response holds nothing after its last </think> (set answerAfterThink to false to score all of it)");
             const frame = this.resources.layout.frame(item.x, item.y);
             record.usedPrompts(frame.templateIds);
-            const problem = budgetProblem(measureItemBudget(item, this.resources.prompter, this.resources.layout, this.limits()), this.resources.contexts);
+            const budget = this.resources.budgets?.get(item.key) ?? measureItemBudget(item, this.resources.prompter, this.resources.layout, this.limits());
+            const problem = budgetProblem(budget, this.resources.contexts);
             if (problem != null)
                 return record.skipped(problem);
 

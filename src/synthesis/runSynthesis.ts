@@ -105,7 +105,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0 });
             return summary;
         }
-        const contexts = sizeContextsFor(plan, config, prompter, layout, caps);
+        const { contexts, budgets } = sizeContextsFor(plan, config, prompter, layout, caps);
         const inFlight = await itemsInFlightFor(config, plan.pending.length, contexts, options);
         const { generator, scorer } = await openContexts(config, contexts, inFlight.parallel, options);
         try {
@@ -115,7 +115,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                 parallel: inFlight.parallel, parallelReason: inFlight.reason,
                 runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
             });
-            const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts });
+            const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts, budgets });
             await searchPending(plan, inFlight.parallel, search, store, summary, options);
         } finally {
             await scorer.dispose();
@@ -170,7 +170,7 @@ async function openContexts(config: SearchResources["config"], contexts: Context
 }
 
 /** Both contexts sized for the largest item that fits the caps (every item of the input, so a resumed run computes on the same contexts). */
-function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, prompter: GenerationPrompter, layout: ScoringLayout, caps: { generator: number; scorer: number }): ContextLimits {
+function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, prompter: GenerationPrompter, layout: ScoringLayout, caps: { generator: number; scorer: number }): { contexts: ContextLimits; budgets: Map<string, ItemBudget> } {
     const limits = { maxNew: config.sampling.maxTokens, maxThinking: maxThinkingTokensOf(config) };
     const budgets = plan.items.map((item): ItemBudget | undefined => {
         try {
@@ -182,7 +182,9 @@ function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, prompter: Gener
             throw error;
         }
     });
-    return sizeContexts(budgets, caps);
+    // Kept by key, so an item's search checks the budget measured here instead of tokenising its prompts again.
+    const byKey = new Map(plan.items.flatMap((item, index) => (budgets[index] == null ? [] : [[item.key, budgets[index]!] as const])));
+    return { contexts: sizeContexts(budgets, caps), budgets: byKey };
 }
 
 /** `parallel` workers take pending items in order; each finished record is appended at once. */
