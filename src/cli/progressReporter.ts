@@ -48,6 +48,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                     `parallel ${event.parallel ?? config.parallel}${event.parallelReason == null || event.parallelReason === "--parallel" ? "" : ` (${event.parallelReason})`}`);
                 if (event.runtime != null)
                     write(`runtime: ${event.runtime}`);
+                for (const line of event.adaptations ?? [])
+                    write(`adapted to the models: ${line}`);
                 if (mode === "bar") {
                     bar = new cliProgress.SingleBar({
                         format: "items {value}/{total} |{bar}| {step} | {tps} tok/s | ETA {eta_formatted}",

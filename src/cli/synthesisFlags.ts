@@ -29,6 +29,7 @@ const flagPaths: Record<string, string[]> = {
     maxThinkingTokens: ["search", "maxThinkingTokens"],
     initialDrafts: ["search", "initialDrafts"],
     acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
+    constrainRewrite: ["search", "constrainRewrite"],
     answerAfterThink: ["answerAfterThink"],
     generatorTemplate: ["generatorTemplate"],
     template: ["scorerTemplate"],
@@ -62,6 +63,9 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
         .option("--accept-unclosed-rewrite", `take a last <refine> block that never closes, to the end of the turn, as the reference does${preset.search.acceptUnclosedRewrite ? "; on unless --no-accept-unclosed-rewrite or the config turns it off" : ""}`)
         .option("--no-accept-unclosed-rewrite", "reject a last <refine> block that never closes, as \"unclosed\"")
+        .option("--constrain-rewrite", "sample edit turns under a grammar that ends them with one closed <refine> block, so models that ignore the format still propose (default: on for generators under 1.5B parameters, off with --preset paper)")
+        .option("--no-constrain-rewrite", "sample edit turns freely, as the reference does")
+        .addOption(new Option("--preset <name>", "auto: the paper preset with what the models cannot do adapted and said in the start line (the new-token cap lowered to fit the contexts, constrained rewrites for small generators); paper: the reference settings exactly. Settings you give are never changed").choices(["auto", "paper"]).default("auto"))
         .option("--no-answer-after-think", "score the whole response even when it holds </think>; otherwise y is the text after its last </think>, as in the reference")
         .addOption(new Option("--generator-template <mode>", `chat: the generator's chat template; none: plain text (models without one) ${d(preset.generatorTemplate)}`).choices(["chat", "none"]))
         .addOption(new Option("--template <mode>", `scorer prompt: paper (chat template, <think>/<answer>) or none (plain) ${d(preset.scorerTemplate)}`).choices(["paper", "none"]))
@@ -69,6 +73,29 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--response-field <name>", `input key for y; the reference code used solution ${d(preset.fields.response)}`)
         .option("--id-field <name>", `input key for the id ${d(preset.fields.id)}`)
         .option("--messages-field <name>", `input key for a chat transcript ${d(preset.fields.messages)}`);
+}
+
+/**
+ * The settings the user gave, by dotted path: flags on the command line and keys present in
+ * the --config file. The default preset adapts only the others.
+ */
+export function explicitSettings(command: Command, flags: Record<string, unknown>): Set<string> {
+    const explicit = new Set(Object.entries(flagPaths)
+        .filter(([flag]) => command.getOptionValueSource(flag) === "cli")
+        .map(([, path]) => path.join(".")));
+    const configFile = flags.config as string | undefined;
+    const walk = (node: unknown, prefix: string): void => {
+        if (node == null || typeof node !== "object" || Array.isArray(node))
+            return;
+        for (const [key, value] of Object.entries(node)) {
+            const path = prefix === "" ? key : `${prefix}.${key}`;
+            explicit.add(path);
+            walk(value, path);
+        }
+    };
+    if (configFile != null)
+        walk(readJsonConfigFile(configFile, synthesisConfigHint), "");
+    return explicit;
 }
 
 const synthesisConfigHint = "Run `reer synthesize --dry-run ...` to print a valid effective configuration to start from.";

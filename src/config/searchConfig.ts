@@ -36,6 +36,12 @@ export const searchConfigSchema = z.object({
      * sized for it. Default: twice the new-token cap.
      */
     maxThinkingTokens: z.number().int().min(1).optional(),
+    /**
+     * Edit turns sampled under a grammar that ends them with exactly one closed <refine>
+     * block (free analysis first), so models that do not follow the format still propose.
+     * Absent (off) in the paper preset, which samples the turn freely as the reference does.
+     */
+    constrainRewrite: z.boolean().optional(),
     /** Initial trajectories drafted per item; the search starts from the best-scoring one. */
     initialDrafts: z.number().int().min(1).max(64).default(1)
 }).strict();

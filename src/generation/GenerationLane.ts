@@ -1,6 +1,7 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { copySequenceState } from "../runtime/nodeLlamaInternals.js";
 import { ReerError } from "../errors/ReerError.js";
+import type { GenerationGrammar } from "../model/GenerationGrammar.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 
 export type SamplingOptions = {
@@ -12,6 +13,8 @@ export type SamplingOptions = {
     maxTokens: number;
     /** Generation stops when the text ends with one of these (the stop string is kept). */
     stopStrings?: string[];
+    /** Only text this grammar accepts can be sampled; the call ends when the grammar is complete. */
+    grammar?: GenerationGrammar;
 };
 
 /** What `sharePromptWith` did: tokens it evaluated, lanes it copied to, and how long that took. */
@@ -97,6 +100,7 @@ export class GenerationLane {
                 // while 0 here means no top-k at all (the paper's sampler).
                 topK: sampling.topK,
                 seed: sampling.seed,
+                ...(sampling.grammar == null ? {} : { grammarEvaluationState: sampling.grammar.newState() }),
                 yieldEogToken: true
             })) {
                 promptMs ??= performance.now() - started;

@@ -4,6 +4,7 @@ import type { GgufFileInfo, LlamaContext, LlamaContextOptions, LlamaModel, Token
 import { CorruptModelError, ModelLoadError, UnsupportedArchitectureError } from "../errors/modelErrors.js";
 import { LlamaRuntime, type RuntimeOptions } from "../runtime/LlamaRuntime.js";
 import { ggmlTypeTraits } from "../runtime/nodeLlamaInternals.js";
+import { GenerationGrammar } from "./GenerationGrammar.js";
 import { readModelHeader } from "./readModelHeader.js";
 import { sha256OfFile } from "./resolveModelPath.js";
 import { VocabularyGuard } from "./VocabularyGuard.js";
@@ -73,6 +74,17 @@ export class LoadedModel {
     /** A new context on this model; pass `threads` always (llama.cpp's default oversubscribes small machines). */
     public async createContext(options: LlamaContextOptions & { threads: number }): Promise<LlamaContext> {
         return await this.model.createContext(options);
+    }
+
+    /** Weights in the model, counted from the tensor shapes in the GGUF header. */
+    public get parameterCount(): number {
+        return (this.header.tensorInfo ?? [])
+            .reduce((sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1), 0);
+    }
+
+    /** Compiles a GBNF grammar for constrained generation on this model; a malformed grammar throws here, not mid-run. */
+    public compileGrammar(gbnf: string): GenerationGrammar {
+        return new GenerationGrammar(this.runtime.llama, this.model, gbnf);
     }
 
     /** Layers offloaded to the GPU (0 on the CPU backend). */

@@ -29,8 +29,6 @@ export function describeModel(loaded: LoadedModel): ModelDescription {
     const architecture = loaded.identity.architecture;
     const archMetadata = metadata[architecture];
     const tokens = (loaded.header.metadata.tokenizer?.ggml?.tokens ?? []) as readonly string[];
-    const parameters = (loaded.header.tensorInfo ?? [])
-        .reduce((sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1), 0);
     const gpu = loaded.runtime.llama.gpu;
     return {
         path: loaded.identity.path,
@@ -38,7 +36,7 @@ export function describeModel(loaded: LoadedModel): ModelDescription {
         sizeBytes: loaded.identity.sizeBytes,
         headSha256: loaded.identity.headSha256,
         architecture,
-        parameters,
+        parameters: loaded.parameterCount,
         // node-llama-cpp describes a model as "<architecture> <size> <weight type>"; keep the weight type.
         fileType: loaded.model.typeDescription.split(" ").slice(2).join(" ") || undefined,
         layers: typeof archMetadata?.block_count === "number" ? archMetadata.block_count : undefined,

@@ -4,7 +4,9 @@ import { ReerError } from "../errors/ReerError.js";
 import type { GenerationLane } from "../generation/GenerationLane.js";
 import type { GenerationContext } from "../generation/GenerationContext.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import type { GenerationGrammar } from "../model/GenerationGrammar.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
+import { rewriteGrammarSource } from "../generation/rewriteGrammar.js";
 import type { ScoringContext } from "../scoring/ScoringContext.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import type { ScoringFrame, ScoringLayout } from "../scoring/ScoringLayout.js";
@@ -61,9 +63,14 @@ export class ItemAbortedError extends Error {
 export class ItemSearch {
     private readonly scorers: ResourcePool<TokenScorer>;
     private readonly run: RunIdentity;
+    /** The edit turn's grammar under --constrain-rewrite, compiled once for the run. */
+    private readonly rewriteGrammar: GenerationGrammar | undefined;
 
     public constructor(private readonly resources: SearchResources) {
         this.scorers = new ResourcePool(resources.scorer.scorers);
+        this.rewriteGrammar = resources.config.search.constrainRewrite === true
+            ? resources.generatorModel.compileGrammar(rewriteGrammarSource({ maxNewTokens: resources.config.sampling.maxTokens }))
+            : undefined;
         this.run = { config: resources.config, configHash: resources.configHash, settings: resources.settings, generator: resources.generatorModel.identity, scorer: resources.scorerModel.identity };
     }
 
@@ -185,9 +192,10 @@ export class ItemSearch {
         const { meter, record, hooks } = context;
         const stepsPlanned = Math.min(config.search.maxSteps, draft.segments.length) * config.search.passes;
         hooks.onProgress?.({ item, phase: "scoring", stepsDone: 0, stepsPlanned });
+        const editSampling: CallSampling = { ...this.sampling(), ...(this.rewriteGrammar == null ? {} : { grammar: this.rewriteGrammar }) };
         const proposer: CandidateProposer = config.candidateMode === "concurrent"
-            ? new ConcurrentProposer(lanes, this.sampling(), meter)
-            : new SequentialProposer(lanes[0]!, this.sampling(), meter);
+            ? new ConcurrentProposer(lanes, editSampling, meter)
+            : new SequentialProposer(lanes[0]!, editSampling, meter);
         const maxThinking = maxThinkingTokensOf(config);
         const models: SearchModels = {
             propose: async (request, count) => {

@@ -5,7 +5,7 @@ import type { ModelIdentity } from "../model/LoadedModel.js";
 /** Everything that decides a run's results, with "auto" already settled: a resumed run must match it. */
 export function decisiveSettings(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string) {
     return {
-        search: config.search,
+        search: withoutDefaultOff(config.search),
         sampling: config.sampling,
         seed: config.seed,
         candidateMode: config.candidateMode,
@@ -34,4 +34,13 @@ export function settingsDiff(a: unknown, b: unknown, prefix = ""): string[] {
         return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix === "" ? "(all)" : prefix];
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((key) => settingsDiff(a[key], b[key], prefix === "" ? key : `${prefix}.${key}`));
+}
+
+/**
+ * Settings added after the first releases hash as they did before when off, so outputs of
+ * earlier runs resume: an absent and a false `constrainRewrite` are the same run.
+ */
+function withoutDefaultOff(search: SynthesisConfig["search"]): SynthesisConfig["search"] {
+    const { constrainRewrite, ...rest } = search;
+    return constrainRewrite === true ? search : rest;
 }

@@ -32,29 +32,78 @@ export type ItemBudget = {
  * that cannot be tokenised.
  */
 export function measureItemBudget(item: { x: string; y: string }, prompter: GenerationPrompter, layout: ScoringLayout, limits: TrajectoryLimits): ItemBudget {
+    return budgetWithLimits(measureItemBase(item, prompter, layout), limits);
+}
+
+/** An item's budget with no new tokens and an empty trajectory: its prompts alone. Every budget is this plus the limits. */
+export function measureItemBase(item: { x: string; y: string }, prompter: GenerationPrompter, layout: ScoringLayout): ItemBudget {
     const frame = layout.frame(item.x, item.y);
     const openers = prompter.openers(prompter.language(item.x));
     const longestInitial = Math.max(...openers.map((opener) => prompter.initial(item.x, item.y, opener).tokens.length));
     return {
-        initial: longestInitial + limits.maxNew,
-        edit: prompter.edit(item.x, item.y, [], "", []).tokens.length + limits.maxThinking + TRAJECTORY_SLACK + limits.maxNew,
-        scoring: frame.tokensFor("").contextTokens.length + frame.scoredTokens.length + limits.maxThinking + TRAJECTORY_SLACK
+        initial: longestInitial,
+        edit: prompter.edit(item.x, item.y, [], "", []).tokens.length + TRAJECTORY_SLACK,
+        scoring: frame.tokensFor("").contextTokens.length + frame.scoredTokens.length + TRAJECTORY_SLACK
     };
 }
 
-/** Context sizes and the most each may grow to (the model's training context, or --context-size). */
-export type ContextLimits = { generator: number; scorer: number; generatorCap: number; scorerCap: number };
+export function budgetWithLimits(base: ItemBudget, limits: TrajectoryLimits): ItemBudget {
+    return {
+        initial: base.initial + limits.maxNew,
+        edit: base.edit + limits.maxThinking + limits.maxNew,
+        scoring: base.scoring + limits.maxThinking
+    };
+}
 
-/** Why the item cannot run on contexts of these sizes, naming the setting that helps, or undefined when it fits. */
+/**
+ * The most tokens each context may hold: the model's training context, or --context-size
+ * when it is given (`fromFlag`), which only helps while it is below the training context.
+ */
+export type ContextCaps = { generator: number; scorer: number; fromFlag?: boolean };
+
+/** Context sizes as allocated, and the caps they may grow to. */
+export type ContextLimits = { generator: number; scorer: number; generatorCap: number; scorerCap: number; capsFromFlag?: boolean };
+
+/**
+ * Why the item cannot run under the caps, naming the limit that binds and the setting that
+ * helps, or undefined when it fits. The contexts are sized for every item that fits the
+ * caps, so the caps, not the allocated sizes, decide.
+ */
 export function budgetProblem(budget: ItemBudget, contexts: ContextLimits): string | undefined {
-    const advice = (cap: number, size: number) => (size < cap ? "raise --context-size, " : "") + "lower --max-tokens or --max-thinking-tokens";
-    if (budget.edit > contexts.generator)
-        return `context too small: an edit prompt with the longest allowed trajectory needs ${budget.edit} tokens, the generator context holds ${contexts.generator} (${advice(contexts.generatorCap, contexts.generator)})`;
-    if (budget.initial > contexts.generator)
-        return `context too small: the initial prompt and its generation need ${budget.initial} tokens, the generator context holds ${contexts.generator} (${advice(contexts.generatorCap, contexts.generator)})`;
-    if (budget.scoring > contexts.scorer)
-        return `context too small: scoring with the longest allowed trajectory needs ${budget.scoring} tokens, the scorer context holds ${contexts.scorer} (${advice(contexts.scorerCap, contexts.scorer)})`;
+    const limit = (role: "generator" | "scorer", cap: number) =>
+        `the ${role}'s limit is ${cap} tokens (${contexts.capsFromFlag === true ? "--context-size" : "its training context"}; ` +
+        (contexts.capsFromFlag === true ? "raise --context-size up to the training context, or " : "") + "lower --max-tokens or --max-thinking-tokens)";
+    if (budget.edit > contexts.generatorCap)
+        return `context too small: an edit prompt with the longest allowed trajectory needs ${budget.edit} tokens; ${limit("generator", contexts.generatorCap)}`;
+    if (budget.initial > contexts.generatorCap)
+        return `context too small: the initial prompt and its generation need ${budget.initial} tokens; ${limit("generator", contexts.generatorCap)}`;
+    if (budget.scoring > contexts.scorerCap)
+        return `context too small: scoring with the longest allowed trajectory needs ${budget.scoring} tokens; ${limit("scorer", contexts.scorerCap)}`;
     return undefined;
+}
+
+/**
+ * The largest cap on new tokens per call under which every item whose prompts fit at all
+ * (with the smallest useful trajectory) fits the caps; `maxThinking` is the fixed bound on
+ * z when one is set, otherwise twice the cap, as the config's default. 0 when none fits.
+ */
+export function largestFittingMaxTokens(bases: readonly ItemBudget[], caps: ContextCaps, maxThinking: number | undefined, floor = 1): number {
+    let best = Number.POSITIVE_INFINITY;
+    let anyFits = false;
+    for (const base of bases) {
+        const thinkingOf = (maxNew: number) => maxThinking ?? 2 * maxNew;
+        const fitsWith = (maxNew: number) =>
+            base.initial + maxNew <= caps.generator && base.edit + thinkingOf(maxNew) + maxNew <= caps.generator && base.scoring + thinkingOf(maxNew) <= caps.scorer;
+        // An item that cannot fit even at the floor is skipped by the run; it must not drag the others down.
+        if (!fitsWith(floor))
+            continue;
+        anyFits = true;
+        const generatorRoom = maxThinking == null
+            ? Math.min(caps.generator - base.initial, Math.floor((caps.generator - base.edit) / 3), Math.floor((caps.scorer - base.scoring) / 2))
+            : Math.min(caps.generator - base.initial, caps.generator - base.edit - maxThinking);
+        best = Math.min(best, generatorRoom);
+    }
+    return anyFits ? best : 0;
 }
 
 /** Rounded up, so small differences between runs do not change the allocation. */
@@ -64,7 +113,7 @@ const roundUp = (tokens: number): number => Math.ceil(tokens / 64) * 64;
  * Sizes both contexts for the largest item that can fit under the caps; larger items will
  * be skipped with their budget problem. Every item that fits gets its whole search.
  */
-export function sizeContexts(budgets: readonly (ItemBudget | undefined)[], caps: { generator: number; scorer: number }): ContextLimits {
+export function sizeContexts(budgets: readonly (ItemBudget | undefined)[], caps: ContextCaps): ContextLimits {
     let generatorNeed = 64;
     let scorerNeed = 64;
     for (const budget of budgets) {
@@ -80,6 +129,7 @@ export function sizeContexts(budgets: readonly (ItemBudget | undefined)[], caps:
         generator: Math.min(caps.generator, roundUp(generatorNeed)),
         scorer: Math.min(caps.scorer, roundUp(scorerNeed)),
         generatorCap: caps.generator,
-        scorerCap: caps.scorer
+        scorerCap: caps.scorer,
+        ...(caps.fromFlag === true ? { capsFromFlag: true } : {})
     };
 }

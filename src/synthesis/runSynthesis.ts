@@ -1,30 +1,29 @@
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import { maxThinkingTokensOf } from "../config/synthesisConfig.js";
-import { ReerError } from "../errors/ReerError.js";
-import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import { GenerationContext } from "../generation/GenerationContext.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import type { PromptSet } from "../prompts/PromptSet.js";
 import { ScoringContext, type KvCacheType } from "../scoring/ScoringContext.js";
-import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { ShardSpec } from "../sharding/ShardSpec.js";
 import { readTraceFile } from "../trace/readTrace.js";
 import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { resolveCandidateMode } from "./candidateMode.js";
 import { decisiveSettings, hashSettings } from "./configHash.js";
-import { measureItemBudget, sizeContexts, type ContextLimits, type ItemBudget } from "./itemBudget.js";
+import { budgetWithLimits, sizeContexts, type ContextCaps, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
 import { chooseItemsInFlight } from "./itemsInFlight.js";
 import { planRun, type RunPlan } from "./planRun.js";
 import { validateRun } from "./validateRun.js";
-import type { SynthesisInput, SynthesisItem } from "./SynthesisItem.js";
+import { toSynthesisItem, type SynthesisInput, type SynthesisItem } from "./SynthesisItem.js";
 
 export type { SynthesisInput } from "./SynthesisItem.js";
 export { itemKey } from "./SynthesisItem.js";
 
 export type RunEvent =
-    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; parallel?: number; parallelReason?: string; runtime?: string }
+    | { type: "start"; total: number; pending: number; alreadyDone: number; generatorContext: number; scorerContext: number; parallel?: number; parallelReason?: string; runtime?: string;
+        /** Settings the default preset changed for these models, one line each. */
+        adaptations?: string[]; rewrites?: "constrained" | "free"; maxTokens?: number }
     | { type: "progress"; progress: ItemProgress }
     | { type: "item"; record: TraceRecord; done: number; total: number; generatedTokens: number }
     | { type: "stopping" };
@@ -47,6 +46,12 @@ export type RunSynthesisOptions = {
     shard?: ShardSpec;
     /** Other outputs of the same job (shard files of any shard count): items done or skipped there are not redone. */
     otherOutputs?: string[];
+    /**
+     * The default preset: settings the user did not give (`explicit`) are adapted to the
+     * models (new-token cap to their contexts, constrained rewrites for small generators)
+     * and said in the start event. Absent: the config runs exactly as given.
+     */
+    adaptToModels?: { explicit: ReadonlySet<string> };
     /** Aborting stops taking new items; items in flight are abandoned, not written. */
     signal?: AbortSignal;
     onEvent?: (event: RunEvent) => void;
@@ -78,14 +83,17 @@ export function effectiveConfig(config: SynthesisConfig, generatorModel: LoadedM
  */
 export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSummary> {
     const { generatorModel, scorerModel } = options;
-    const config = effectiveConfig(options.config, generatorModel);
+    // Settings that cannot work fail here, before the output file is created or touched.
+    const validated = validateRun({
+        config: options.config, generatorModel, scorerModel, prompts: options.prompts,
+        items: options.items.map((item) => toSynthesisItem(item, options.config.answerAfterThink)),
+        ...(options.maxContextSize == null ? {} : { maxContextSize: options.maxContextSize }),
+        ...(options.adaptToModels == null ? {} : { adaptToModels: options.adaptToModels })
+    });
+    const { prompter, layout, caps } = validated;
+    const config = effectiveConfig(validated.config, generatorModel);
     const settings = decisiveSettings(config, generatorModel.identity, scorerModel.identity, options.prompts.fingerprint());
     const hash = hashSettings(settings);
-    // Settings that cannot work fail here, before the output file is created or touched.
-    const { prompter, layout, caps } = validateRun({
-        config, generatorModel, scorerModel, prompts: options.prompts, requests: options.items.map((item) => item.prompt),
-        ...(options.maxContextSize == null ? {} : { maxContextSize: options.maxContextSize })
-    });
     const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true });
     const store = opened.store;
     try {
@@ -102,17 +110,18 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed
         };
         if (plan.pending.length === 0) {
-            options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0 });
+            options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0, adaptations: validated.adaptations });
             return summary;
         }
-        const { contexts, budgets } = sizeContextsFor(plan, config, prompter, layout, caps);
+        const { contexts, budgets } = sizeContextsFor(plan, config, validated.bases, caps);
         const inFlight = await itemsInFlightFor(config, plan.pending.length, contexts, options);
         const { generator, scorer } = await openContexts(config, contexts, inFlight.parallel, options);
         try {
             options.onEvent?.({
                 type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
                 generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
-                parallel: inFlight.parallel, parallelReason: inFlight.reason,
+                parallel: inFlight.parallel, parallelReason: inFlight.reason, adaptations: validated.adaptations,
+                rewrites: config.search.constrainRewrite === true ? "constrained" : "free", maxTokens: config.sampling.maxTokens,
                 runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
             });
             const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts, budgets });
@@ -169,19 +178,14 @@ async function openContexts(config: SearchResources["config"], contexts: Context
     }
 }
 
-/** Both contexts sized for the largest item that fits the caps (every item of the input, so a resumed run computes on the same contexts). */
-function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, prompter: GenerationPrompter, layout: ScoringLayout, caps: { generator: number; scorer: number }): { contexts: ContextLimits; budgets: Map<string, ItemBudget> } {
+/**
+ * Both contexts sized for the largest item that fits the caps (every item of the input, so
+ * a resumed run computes on the same contexts), from the budgets measured at validation.
+ */
+function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps): { contexts: ContextLimits; budgets: Map<string, ItemBudget> } {
     const limits = { maxNew: config.sampling.maxTokens, maxThinking: maxThinkingTokensOf(config) };
-    const budgets = plan.items.map((item): ItemBudget | undefined => {
-        try {
-            return measureItemBudget(item, prompter, layout, limits);
-        } catch (error) {
-            // Text the models cannot encode: the item reports the same error as skipped.
-            if (error instanceof ReerError)
-                return undefined;
-            throw error;
-        }
-    });
+    // Validation measured the input in the order planRun keeps it.
+    const budgets = plan.items.map((_item, index) => (bases[index] == null ? undefined : budgetWithLimits(bases[index]!, limits)));
     // Kept by key, so an item's search checks the budget measured here instead of tokenising its prompts again.
     const byKey = new Map(plan.items.flatMap((item, index) => (budgets[index] == null ? [] : [[item.key, budgets[index]!] as const])));
     return { contexts: sizeContexts(budgets, caps), budgets: byKey };

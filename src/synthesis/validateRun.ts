@@ -6,21 +6,34 @@ import type { PromptLanguage, PromptSet } from "../prompts/PromptSet.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import { detectLanguage } from "../text/cjk.js";
-import { measureItemBudget, type ItemBudget } from "./itemBudget.js";
+import { adaptToModels, type ExplicitSettings } from "./adaptToModels.js";
+import { budgetWithLimits, largestFittingMaxTokens, measureItemBase, type ContextCaps, type ItemBudget } from "./itemBudget.js";
 
 export type RunSetup = {
     config: SynthesisConfig;
     generatorModel: LoadedModel;
     scorerModel: LoadedModel;
     prompts: PromptSet;
-    /** The prompts (x) of the input: which languages' templates the run needs. */
-    requests: readonly string[];
+    /** The input's items (x, and y as it will be scored): budgets and advice are computed on them. */
+    items: readonly { x: string; y: string }[];
     /** Cap for both contexts (default: each model's training context). */
     maxContextSize?: number;
+    /** Adapt the settings the user did not give to these models (the default preset); absent: run the config exactly. */
+    adaptToModels?: { explicit: ExplicitSettings };
 };
 
 /** What a valid run is built from. */
-export type ValidatedRun = { prompter: GenerationPrompter; layout: ScoringLayout; caps: { generator: number; scorer: number } };
+export type ValidatedRun = {
+    /** The config that runs: the given one, adapted to the models when asked. */
+    config: SynthesisConfig;
+    /** What the adaptation changed, one line each. */
+    adaptations: string[];
+    prompter: GenerationPrompter;
+    layout: ScoringLayout;
+    caps: ContextCaps;
+    /** Each item's budget without limits (undefined: text the models cannot encode), by input order. */
+    bases: (ItemBudget | undefined)[];
+};
 
 /** A short stand-in request per language: the templates are checked around it. */
 const sampleRequest: Record<PromptLanguage, string> = { en: "Write.", zh: "写。" };
@@ -29,67 +42,77 @@ const sampleRequest: Record<PromptLanguage, string> = { en: "Write.", zh: "写�
  * Checks the whole run before any output is created, so a setting that cannot work is one
  * error naming the setting and the fix, not every item `skipped` after the work: the
  * generator's template, every prompt template of the languages the input needs (present
- * and encodable by both vocabularies), the budgets against the models' contexts, and the
- * limits against each other. What depends on one item (its length, its characters) stays
- * a per-item outcome.
+ * and encodable by both vocabularies), the limits against each other, and the input's own
+ * items against the models' contexts (at least one must fit; the advice is computed on
+ * them, so following it works). What depends on one item stays a per-item outcome.
  */
 export function validateRun(setup: RunSetup): ValidatedRun {
-    const { config, generatorModel, scorerModel, prompts } = setup;
-    checkLimits(config);
-    const prompter = new GenerationPrompter(generatorModel, prompts, config.generatorTemplate);
-    const layout = createLayout(scorerModel, config.scorerTemplate, { prompts });
-    const caps = {
+    const { generatorModel, scorerModel, prompts } = setup;
+    checkLimits(setup.config);
+    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate);
+    const layout = createLayout(scorerModel, setup.config.scorerTemplate, { prompts });
+    const caps: ContextCaps = {
         generator: setup.maxContextSize ?? generatorModel.trainContextSize,
-        scorer: setup.maxContextSize ?? scorerModel.trainContextSize
+        scorer: setup.maxContextSize ?? scorerModel.trainContextSize,
+        ...(setup.maxContextSize == null ? {} : { fromFlag: true })
     };
-    const languages = new Set(setup.requests.map((request) => detectLanguage(request)));
-    for (const language of languages) {
-        const sample = { x: sampleRequest[language], y: "." };
-        const budgetFor = (maxNew: number) => measureItemBudget(sample, prompter, layout, { maxNew, maxThinking: config.search.maxThinkingTokens ?? 2 * maxNew });
-        let budget;
+    for (const language of new Set(setup.items.map((item) => detectLanguage(item.x))))
+        checkTemplates(language, prompter, layout, prompts);
+    const bases = setup.items.map((item) => {
         try {
-            budget = budgetFor(config.sampling.maxTokens);
+            return measureItemBase(item, prompter, layout);
         } catch (error) {
+            // Text the models cannot encode: the item is skipped with the same error.
             if (error instanceof ReerError)
-                throw new ReerError("PROMPTS_UNUSABLE", `The ${language} prompt templates in ${prompts.dir} cannot be used with these models: ${error.message}`,
-                    error.hint ?? "Fix the templates, or use --prompts with templates the models can encode.");
+                return undefined;
             throw error;
         }
-        const fits = (b: ItemBudget) => Math.max(b.initial, b.edit) <= caps.generator && b.scoring <= caps.scorer;
-        if (!fits(budget))
-            throw contextTooSmall(config, budget, caps, largestFitting(config.sampling.maxTokens, (maxNew) => fits(budgetFor(maxNew))), setup.maxContextSize != null);
-    }
-    return { prompter, layout, caps };
+    });
+    const adapted = setup.adaptToModels == null
+        ? { config: setup.config, notes: [] }
+        : adaptToModels(setup.config, setup.adaptToModels.explicit, generatorModel, bases, caps);
+    const config = adapted.config;
+    checkLimits(config);
+    checkSomeItemFits(config, bases, caps);
+    return { config, adaptations: adapted.notes, prompter, layout, caps, bases };
 }
 
-/** The largest --max-tokens below `tooMany` for which `fits` holds (0 when none does). */
-function largestFitting(tooMany: number, fits: (maxNew: number) => boolean): number {
-    let low = 0;
-    let high = tooMany;
-    while (high - low > 1) {
-        const middle = Math.floor((low + high) / 2);
-        if (fits(middle))
-            low = middle;
-        else
-            high = middle;
+/** The templates of one language, around a stand-in request: an unusable template is one error before any work. */
+function checkTemplates(language: PromptLanguage, prompter: GenerationPrompter, layout: ScoringLayout, prompts: PromptSet): void {
+    try {
+        measureItemBase({ x: sampleRequest[language], y: "." }, prompter, layout);
+    } catch (error) {
+        if (error instanceof ReerError)
+            throw new ReerError("PROMPTS_UNUSABLE", `The ${language} prompt templates in ${prompts.dir} cannot be used with these models: ${error.message}`,
+                error.hint ?? "Fix the templates, or use --prompts with templates the models can encode.");
+        throw error;
     }
-    return low;
 }
 
-/** The smallest possible item does not fit: no item can. The fix names the settings that help. */
-function contextTooSmall(config: SynthesisConfig, budget: ItemBudget, caps: { generator: number; scorer: number }, largest: number, capGiven: boolean): ReerError {
-    const generatorNeed = Math.max(budget.initial, budget.edit);
+/** No item fits the contexts: every one would be skipped, so the run stops before any work, with advice computed on the items. */
+function checkSomeItemFits(config: SynthesisConfig, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps): void {
+    const measured = bases.filter((base) => base != null);
+    if (measured.length === 0)
+        return;
+    const limits = { maxNew: config.sampling.maxTokens, maxThinking: maxThinkingTokensOf(config) };
+    const fits = (budget: ItemBudget) => Math.max(budget.initial, budget.edit) <= caps.generator && budget.scoring <= caps.scorer;
+    const budgets = measured.map((base) => budgetWithLimits(base, limits));
+    if (budgets.some(fits))
+        return;
+    const smallest = budgets.reduce((a, b) => (Math.max(a.initial, a.edit) + a.scoring <= Math.max(b.initial, b.edit) + b.scoring ? a : b));
+    const largest = largestFittingMaxTokens(measured, caps, config.search.maxThinkingTokens, config.search.minThinkingTokens);
+    const generatorNeed = Math.max(smallest.initial, smallest.edit);
     const where = generatorNeed > caps.generator
-        ? `${generatorNeed} tokens in the generator's context, which holds at most ${caps.generator}`
-        : `${budget.scoring} tokens in the scorer's context, which holds at most ${caps.scorer}`;
+        ? `${generatorNeed} tokens in the generator's context, whose limit is ${caps.generator}`
+        : `${smallest.scoring} tokens in the scorer's context, whose limit is ${caps.scorer}`;
     const suggestions = [
         largest > 0 ? `--max-tokens ${largest} or less` : undefined,
         config.search.maxThinkingTokens != null ? "a lower --max-thinking-tokens" : undefined,
-        capGiven ? "a larger --context-size (up to the model's training context)" : undefined
+        caps.fromFlag === true ? "a larger --context-size (up to the model's training context)" : undefined
     ].filter((suggestion) => suggestion != null);
-    return new ReerError("CONTEXT_TOO_SMALL",
-        `With --max-tokens ${config.sampling.maxTokens} and --max-thinking-tokens ${maxThinkingTokensOf(config)}, even the shortest item needs ${where}.`,
-        suggestions.length > 0 ? `Use ${suggestions.join(", or ")}.` : "Use a model with a longer context.");
+    throw new ReerError("CONTEXT_TOO_SMALL",
+        `With --max-tokens ${config.sampling.maxTokens} and --max-thinking-tokens ${maxThinkingTokensOf(config)}, even the shortest of the ${measured.length} item(s) needs ${where}.`,
+        suggestions.length > 0 ? `Use ${suggestions.join(", or ")}.` : "Use models with longer contexts, or shorter items.");
 }
 
 /** Limits that contradict each other leave every item skipped, whatever the models. */

@@ -15,7 +15,7 @@ const dir = mkdtempSync(path.join(tmpdir(), "reer-outputs-"));
 const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs().slice(0, 4);
 const scoreFlags = ["--model", model, "--template", "none", "--threads", "1"];
-const synthFlags = [...scoreFlags, "--generator-template", "none", "--max-tokens", "40", "--max-steps", "1", "--candidates", "1", "--min-thinking-tokens", "10"];
+const synthFlags = [...scoreFlags, "--generator-template", "none", "--preset", "paper", "--max-tokens", "40", "--max-steps", "1", "--candidates", "1", "--min-thinking-tokens", "10"];
 const small = mountSmallDisk();
 afterAll(() => small.disk?.unmount());
 

@@ -15,7 +15,7 @@ import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 const dir = mkdtempSync(path.join(tmpdir(), "reer-trace-"));
 const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
-const synthFlags = ["--model", model, "--template", "none", "--generator-template", "none", "--threads", "1",
+const synthFlags = ["--model", model, "--template", "none", "--generator-template", "none", "--preset", "paper", "--threads", "1",
     "--max-tokens", "40", "--max-steps", "1", "--candidates", "1", "--min-thinking-tokens", "10", "--progress", "log"];
 const small = mountSmallDisk();
 afterAll(() => small.disk?.unmount());

@@ -57,7 +57,7 @@ describe("advice matches the situation", () => {
 
     it("no message or help text suggests a --thinking-field to synthesize", async () => {
         const input = write("bad-thinking.jsonl", [{ prompt: "x", response: "y", thinking: 3 }]);
-        const result = await runCli(["synthesize", input, "-o", path.join(dir, "t.jsonl"), "--model", model, "--template", "none", "--generator-template", "none"]);
+        const result = await runCli(["synthesize", input, "-o", path.join(dir, "t.jsonl"), "--model", model, "--template", "none", "--generator-template", "none", "--preset", "paper"]);
         expect(result.code).toBe(ExitCode.failure);
         expect(result.stderr).toContain(`"thinking" must be a string when present, not a number (3)`);
         expect(result.stderr).not.toContain("--thinking-field");

@@ -15,7 +15,7 @@ const pairs = loadSamplePairs();
 const picked = [8, 9, 10, 11, 12].map((i) => pairs[i]!);
 const input = path.join(dir, "in.jsonl");
 writeFileSync(input, picked.map((pair) => JSON.stringify({ id: pair.id, prompt: pair.prompt, response: pair.response })).join("\n") + "\n");
-const run = ["--model", requireAsset(stories260kPath), "--generator-template", "none", "--template", "none", "--threads", "1",
+const run = ["--model", requireAsset(stories260kPath), "--generator-template", "none", "--preset", "paper", "--template", "none", "--threads", "1",
     "--max-tokens", "120", "--max-steps", "2", "--min-thinking-tokens", "20", "--seed", "11", "-q", "--prompts", promptsWithParagraphOpener()];
 
 const read = (file: string): TraceRecord[] =>

@@ -13,7 +13,7 @@ const stories = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
 const input = path.join(dir, "in.jsonl");
 writeFileSync(input, [5, 6].map((i) => JSON.stringify({ id: pairs[i]!.id, prompt: pairs[i]!.prompt, response: pairs[i]!.response })).join("\n") + "\n");
-const plain = ["--generator-template", "none", "--template", "none", "--threads", "1"];
+const plain = ["--generator-template", "none", "--preset", "paper", "--template", "none", "--threads", "1"];
 /** Exit codes (src/cli/exitCodes.ts): settings that cannot work are a usage error, an unusable prompt file a failure. */
 const USAGE = 2;
 const FAILURE = 1;
@@ -37,20 +37,28 @@ describe("reer synthesize refuses settings that cannot work, before creating the
     it("the default --max-tokens on a model with a 2048-token context: names --max-tokens and a value that fits", async () => {
         const stderr = await refusedBoth(["--model", stories, ...plain], USAGE);
         expect(stderr).toMatch(/--max-tokens 8000/u);
-        expect(stderr).toMatch(/holds at most 2048/u);
+        expect(stderr).toMatch(/whose limit is 2048/u);
         const fits = Number(/Use --max-tokens (\d+) or less/u.exec(stderr)?.[1]);
         // With z allowed to grow to twice --max-tokens, an edit turn needs about three times it.
         expect(fits).toBeGreaterThan(100);
         expect(fits * 3).toBeLessThan(2048);
     });
 
-    it("a value just above the suggested one fails, and the suggested one passes --dry-run", async () => {
+    it("the suggested value is computed on the input's items: it passes, and the default preset picks it by itself", async () => {
         const first = await runCli(["synthesize", input, "-o", path.join(dir, "x.jsonl"), "--model", stories, ...plain, "--dry-run"]);
         const fits = Number(/Use --max-tokens (\d+) or less/u.exec(first.stderr)?.[1]);
         const ok = await runCli(["synthesize", input, "-o", path.join(dir, "y.jsonl"), "--model", stories, ...plain, "--max-tokens", String(fits), "--dry-run"]);
         expect(ok.code, ok.stderr).toBe(0);
-        const over = await runCli(["synthesize", input, "-o", path.join(dir, "z.jsonl"), "--model", stories, ...plain, "--max-tokens", String(fits + 1), "--dry-run"]);
-        expect(over.code).toBe(USAGE);
+        expect(JSON.parse(ok.stdout).sampling.maxTokens).toBe(fits);
+        // Without --preset paper and without --max-tokens, the run lowers the cap to the same value and says so.
+        const auto = plain.filter((flag) => flag !== "--preset" && flag !== "paper");
+        const adapted = await runCli(["synthesize", input, "-o", path.join(dir, "w.jsonl"), "--model", stories, ...auto, "--dry-run"]);
+        expect(adapted.code, adapted.stderr).toBe(0);
+        expect(JSON.parse(adapted.stdout).sampling.maxTokens).toBe(fits);
+        expect(adapted.stderr).toContain(`adapted to the models: --max-tokens ${fits} (the paper's 8000 does not fit`);
+        // A cap given on the command line is never changed: one item cannot fit at twice the value, and the run says so per item instead.
+        const given = await runCli(["synthesize", input, "-o", path.join(dir, "v.jsonl"), "--model", stories, ...auto, "--max-tokens", "8000", "--dry-run"]);
+        expect(given.code).toBe(USAGE);
     });
 
     it("--prompts pointing at an empty folder", async () => {

@@ -31,7 +31,7 @@ async function synthesize(name: string, spec: ScriptedModelSpec, pairs: Pair[], 
     writeFileSync(input, pairs.map((pair) => JSON.stringify(pair)).join("\n") + "\n");
     const generator = generatorFor(spec).file;
     const result = await runCli(["synthesize", input, "-o", output, "--generator", generator, "--scorer", scorer,
-        "--generator-template", "none", "--template", "none", "--threads", "1", "--seed", "0", "--prompts", promptsDir, "--progress", "log", ...flags]);
+        "--generator-template", "none", "--preset", "paper", "--template", "none", "--threads", "1", "--seed", "0", "--prompts", promptsDir, "--progress", "log", ...flags]);
     const lines = result.code === 0 ? readFileSync(output, "utf8").split("\n").filter((line) => line !== "") : [];
     const records = lines.map((line) => traceRecordSchema.parse(JSON.parse(line)));
     return { result, records: new Map(records.map((record) => [record.id, record])) };

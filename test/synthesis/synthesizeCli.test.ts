@@ -13,7 +13,7 @@ const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
 
 // The tiny model has no chat template: plain prompts for both roles, small token limits.
-const tinyFlags = ["--model", model, "--generator-template", "none", "--template", "none", "--threads", "1",
+const tinyFlags = ["--model", model, "--generator-template", "none", "--preset", "paper", "--template", "none", "--threads", "1",
     "--max-tokens", "160", "--max-steps", "2", "--min-thinking-tokens", "20", "--seed", "7", "--progress", "log"];
 const tinyRun = [...tinyFlags, "--prompts", promptsWithParagraphOpener()];
 

@@ -13,7 +13,7 @@ const model = requireAsset(stories260kPath);
 const pairs = loadSamplePairs();
 const input = path.join(dir, "in.jsonl");
 writeFileSync(input, [5, 6, 7].map((i) => JSON.stringify({ id: pairs[i]!.id, prompt: pairs[i]!.prompt, response: pairs[i]!.response })).join("\n") + "\n");
-const tiny = ["--model", model, "--generator-template", "none", "--template", "none", "--threads", "1", "--max-tokens", "120", "--max-steps", "2", "--min-thinking-tokens", "20"];
+const tiny = ["--model", model, "--generator-template", "none", "--preset", "paper", "--template", "none", "--threads", "1", "--max-tokens", "120", "--max-steps", "2", "--min-thinking-tokens", "20"];
 
 describe("reer synthesize options", () => {
     it("prints the effective config with --dry-run: defaults < config file < flags", async () => {

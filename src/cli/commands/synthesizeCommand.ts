@@ -10,7 +10,7 @@ import { ExitCode } from "../exitCodes.js";
 import { interruptibleRun, type ProgressFlags } from "../interruptibleRun.js";
 import { offeredFlags } from "../offeredFlags.js";
 import { addModelOptions, loadModelPair, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
-import { addSynthesisOptions, resolveSynthesisConfig } from "../synthesisFlags.js";
+import { addSynthesisOptions, explicitSettings, resolveSynthesisConfig } from "../synthesisFlags.js";
 import { printDryRun } from "./synthesizeDryRun.js";
 
 type SynthesizeFlags = ModelFlags & ProgressFlags & {
@@ -23,6 +23,7 @@ type SynthesizeFlags = ModelFlags & ProgressFlags & {
     skipInvalid: boolean;
     dryRun: boolean;
     shard?: string;
+    preset: "auto" | "paper";
 };
 
 export function synthesizeCommand(): Command {
@@ -61,6 +62,7 @@ Examples:
         const inputs = [input, flags.config, flags.model, flags.generator, flags.scorer];
         OutputFile.check("-o", flags.output, { inputs });
         const config = resolveSynthesisConfig(self, flags as unknown as Record<string, unknown>);
+        const adaptToModels = flags.preset === "paper" ? undefined : { explicit: explicitSettings(self, flags as unknown as Record<string, unknown>) };
         const records = await readRecords(input, {
             fields: config.fields,
             skipInvalid: flags.skipInvalid,
@@ -72,7 +74,8 @@ Examples:
         try {
             const threads = resolveThreads(flags, models.generator);
             if (flags.dryRun) {
-                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, output: flags.output, ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }) });
+                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, output: flags.output,
+                    ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }), ...(adaptToModels == null ? {} : { adaptToModels }) });
                 return;
             }
             const shard = flags.shard == null ? undefined : parseShardSpec(flags.shard);
@@ -94,6 +97,7 @@ Examples:
                     flashAttention: flags.flashAttention,
                     kvCacheType: flags.kvCacheType,
                     retryFailed: flags.retryFailed,
+                    ...(adaptToModels == null ? {} : { adaptToModels }),
                     onEvent: reporter.onEvent
                 });
                 reporter.finish(summary);

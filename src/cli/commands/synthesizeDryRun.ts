@@ -2,6 +2,7 @@ import type { SynthesisConfig } from "../../config/synthesisConfig.js";
 import type { InputRecord } from "../../io/readRecords.js";
 import type { LoadedModel } from "../../model/LoadedModel.js";
 import type { PromptSet } from "../../prompts/PromptSet.js";
+import { toSynthesisItem } from "../../synthesis/SynthesisItem.js";
 import { validateRun } from "../../synthesis/validateRun.js";
 
 /**
@@ -11,12 +12,14 @@ import { validateRun } from "../../synthesis/validateRun.js";
  */
 export function printDryRun(options: {
     config: SynthesisConfig; records: InputRecord[]; generatorModel: LoadedModel; scorerModel: LoadedModel;
-    prompts: PromptSet; threads: number; output: string; maxContextSize?: number;
+    prompts: PromptSet; threads: number; output: string; maxContextSize?: number; adaptToModels?: { explicit: ReadonlySet<string> };
 }): void {
-    const { config, records, scorerModel } = options;
-    const { caps } = validateRun({
-        config, generatorModel: options.generatorModel, scorerModel, prompts: options.prompts, requests: records.map((record) => record.prompt),
-        ...(options.maxContextSize == null ? {} : { maxContextSize: options.maxContextSize })
+    const { records, scorerModel } = options;
+    const { caps, config, adaptations } = validateRun({
+        config: options.config, generatorModel: options.generatorModel, scorerModel, prompts: options.prompts,
+        items: records.map((record) => toSynthesisItem(record, options.config.answerAfterThink)),
+        ...(options.maxContextSize == null ? {} : { maxContextSize: options.maxContextSize }),
+        ...(options.adaptToModels == null ? {} : { adaptToModels: options.adaptToModels })
     });
     const count = (text: string) => scorerModel.guard.findUnencodable(text).length > 0 ? Math.ceil(text.length / 4) : scorerModel.tokenizeText(text, "the input", false).length;
     const xTokens = records.map((record) => count(record.prompt));
@@ -24,13 +27,16 @@ export function printDryRun(options: {
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
     const steps = config.search.maxSteps * config.search.passes * config.search.candidates;
     const callsPerItem = config.search.initialDrafts + steps;
-    process.stdout.write(JSON.stringify(config, null, 2) + "\n");
+    // Every setting written out, off ones included, so the saved file runs the same under any preset.
+    const printed = { ...config, search: { ...config.search, constrainRewrite: config.search.constrainRewrite === true } };
+    process.stdout.write(JSON.stringify(printed, null, 2) + "\n");
     process.stderr.write([
         `the config above is valid for these models and prompts; save it and pass it with --config to run it`,
         `generator: ${options.generatorModel.identity.path}`,
         `scorer: ${scorerModel.identity.path}`,
         `prompts: ${options.prompts.dir}; threads: ${options.threads}; output: ${options.output}`,
         `context caps: generator ${caps.generator}, scorer ${caps.scorer} tokens`,
+        ...adaptations.map((line) => `adapted to the models: ${line}`),
         `items: ${records.length}`,
         `x tokens: total ${sum(xTokens)}, max ${Math.max(0, ...xTokens)}`,
         `y tokens: total ${sum(yTokens)}, max ${Math.max(0, ...yTokens)}`,
