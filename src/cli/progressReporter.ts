@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
 import { groupReasons, type ReasonCount } from "../stats/reasonGroups.js";
+import { describeEditTurns } from "../trace/editTurns.js";
 import { recordNote } from "../trace/traceRecordSchema.js";
 
 export type ProgressMode = "bar" | "log" | "json";
@@ -108,6 +109,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 return;
             }
             write(line);
+            if (summary.editTurns.turns > 0)
+                write(describeEditTurns(summary.editTurns));
             const reasons = groupReasons(notes);
             if (reasons.length > 0)
                 write(formatReasonSummary(reasons));

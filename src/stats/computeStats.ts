@@ -1,6 +1,7 @@
 import type { TokenCounter } from "../model/tokenCounter.js";
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "./distribution.js";
+import { countEditTurns, type EditTurnCounts } from "../trace/editTurns.js";
 import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";
 
 export type ReasonCount = GroupedReason<"skipped" | "failed">;
@@ -20,6 +21,8 @@ export type StatsReport = {
     /** For each step index i: items that took step i, and how often it accepted a candidate. */
     acceptance: StepAcceptance[];
     stopReasons: Record<string, number>;
+    /** The generator's edit turns over all records: how many gave a usable rewrite. */
+    editTurns: EditTurnCounts;
     scores: {
         clippedMeanNllBefore: Distribution;
         clippedMeanNllAfter: Distribution;
@@ -79,6 +82,7 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
         acceptedSteps: values((record) => record.steps.filter((step) => step.chosen != null).length),
         acceptance: acceptanceByStep(done),
         stopReasons,
+        editTurns: countEditTurns(all),
         scores: {
             clippedMeanNllBefore: values((record) => record.score0.clippedMeanNll),
             clippedMeanNllAfter: values((record) => record.score.clippedMeanNll),

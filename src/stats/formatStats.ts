@@ -1,5 +1,6 @@
 import type { Distribution } from "./distribution.js";
 import type { StatsReport } from "./computeStats.js";
+import { describeEditTurns } from "../trace/editTurns.js";
 import { formatNumber, formatTable } from "./textTable.js";
 
 /** The terminal view of a StatsReport: a few aligned tables, one concern each. */
@@ -48,6 +49,7 @@ export function formatStats(report: StatsReport): string {
             report.acceptance.map((entry) => [String(entry.stepIndex), String(entry.reached), String(entry.accepted), `${(entry.rate * 100).toFixed(1)}%`]),
             ["right", "right", "right", "right"]));
     }
+    parts.push(`\nEdit turns: ${describeEditTurns(report.editTurns)}\n`);
     const stops = Object.entries(report.stopReasons).sort((a, b) => b[1] - a[1]);
     if (stops.length > 0)
         parts.push(`\nStop reasons: ${stops.map(([reason, count]) => `${reason} ${count}`).join(", ")}\n`);

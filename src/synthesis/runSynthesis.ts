@@ -6,6 +6,7 @@ import type { PromptSet } from "../prompts/PromptSet.js";
 import { ScoringContext, type KvCacheType } from "../scoring/ScoringContext.js";
 import type { ShardSpec } from "../sharding/ShardSpec.js";
 import { readTraceFile } from "../trace/readTrace.js";
+import { addTurn, countEditTurns, type EditTurnCounts } from "../trace/editTurns.js";
 import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { resolveCandidateMode } from "./candidateMode.js";
@@ -69,6 +70,8 @@ export type RunSummary = {
     stopped: boolean;
     repairedTornLine: boolean;
     droppedFailed: number;
+    /** The edit turns of the items written: how many gave a usable rewrite. */
+    editTurns: EditTurnCounts;
 };
 
 /** The config as it runs on these models: "auto" candidate mode settled, so the hash and the trace name what ran. */
@@ -107,7 +110,8 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         const summary: RunSummary = {
             total: plan.mine.length, inShard: plan.mine.length, alreadyDone: plan.alreadyDone, written: 0,
             byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false,
-            repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed
+            repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed,
+            editTurns: countEditTurns([])
         };
         if (plan.pending.length === 0) {
             options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0, adaptations: validated.adaptations });
@@ -221,6 +225,8 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
             if (record.thinkingStrippedChars != null)
                 summary.thinkingStripped++;
             generatedTokens += record.tokens.generated;
+            for (const step of record.steps)
+                step.candidates.forEach((candidate) => addTurn(summary.editTurns, candidate));
             options.onEvent?.({ type: "item", record, done: plan.alreadyDone + summary.written, total: plan.mine.length, generatedTokens });
         }
     };

@@ -71,7 +71,8 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
         records.forEach((record, index) => reporter.onEvent({ type: "item", record, done: index + 1, total: records.length, generatedTokens: 10 }));
         const summary: RunSummary = {
             total: records.length, inShard: records.length, alreadyDone: 0, written: records.length,
-            byStatus: { done: 1, skipped: 31, failed: 1 }, thinkingStripped: 0, stopped: false, repairedTornLine: false, droppedFailed: 0
+            byStatus: { done: 1, skipped: 31, failed: 1 }, thinkingStripped: 0, stopped: false, repairedTornLine: false, droppedFailed: 0,
+            editTurns: { turns: 0, usable: 0, tooLong: 0, unusable: 0 }
         };
         reporter.finish(summary);
         return written;

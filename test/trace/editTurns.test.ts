@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { countEditTurns, describeEditTurns } from "../../src/trace/editTurns.js";
+import type { TraceCandidate, TraceStep } from "../../src/trace/traceRecordSchema.js";
+import { doneRecord, score, skippedRecord } from "../support/traceFixtures.js";
+
+const turn = (status: "scored" | "rejected", reason?: TraceCandidate["reason"]): TraceCandidate =>
+    ({ raw: "turn", status, ...(reason == null ? {} : { reason }), ...(status === "scored" ? { text: "a rewrite", score: score(1), objective: 1 } : {}) });
+
+const step = (candidates: TraceCandidate[]): TraceStep =>
+    ({ pass: 1, segment: 0, original: "old", candidates, chosen: null, best: 1, bestScore: score(1) });
+
+describe("countEditTurns", () => {
+    it("counts every candidate of every step, hand-tallied", () => {
+        const records = [
+            doneRecord({ steps: [step([turn("scored"), turn("rejected", "no-refine-block")]), step([turn("rejected", "too-long"), turn("rejected", "identical")])] }),
+            doneRecord({ id: "b", steps: [step([turn("rejected", "empty"), turn("rejected", "unclosed"), turn("rejected", "copies-response")])] }),
+            skippedRecord({ id: "c" })
+        ];
+        // usable: scored, too-long, identical, copies-response = 4; unusable: no-refine-block, empty, unclosed = 3.
+        expect(countEditTurns(records)).toEqual({ turns: 7, usable: 4, tooLong: 1, unusable: 3 });
+        expect(describeEditTurns(countEditTurns(records))).toBe("7 edit turn(s): 4 usable (57.1%), 1 of them refused as too long; 3 unusable (no, empty or unclosed <refine> block)");
+    });
+
+    it("says so when no turn was taken", () => {
+        expect(describeEditTurns(countEditTurns([skippedRecord()]))).toBe("no edit turns");
+    });
+});
