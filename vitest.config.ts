@@ -27,7 +27,10 @@ function testFiles(dir: string): string[] {
     });
 }
 
-const modelTests = testFiles("test").filter((file) => {
+/** The real-model tier: tests that load the catalogue's real models (pulled into models/). */
+const realModelTests = testFiles("test/real");
+
+const modelTests = testFiles("test").filter((file) => !realModelTests.includes(file)).filter((file) => {
     const text = readFileSync(path.join(root, file), "utf8");
     return ALSO_MODEL.includes(file) || NEEDS_MODEL.some((pattern) => pattern.test(text));
 });
@@ -39,10 +42,11 @@ export default defineConfig({
         fileParallelism: false,
         testTimeout: 120_000,
         hookTimeout: 120_000,
-        // `npm test` runs both, every file once; `--project unit` or `--project model` runs one.
+        // `npm test` runs all three, every file once; `--project unit`, `--project model` or `--project real` runs one.
         projects: [
-            { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...modelTests] } },
-            { extends: true, test: { name: "model", include: modelTests } }
+            { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...modelTests, ...realModelTests] } },
+            { extends: true, test: { name: "model", include: modelTests } },
+            { extends: true, test: { name: "real", include: realModelTests } }
         ]
     }
 });

@@ -121,7 +121,13 @@ export class TokenScorer {
         });
     }
 
-    /** Exact but slow: node-llama-cpp's full probability map per position, in chunks that bound the heap. */
+    /**
+     * Exact but slow: node-llama-cpp's full probability map per position, in chunks that
+     * bound the heap. The map's probabilities were normalised by a float32 sum over the
+     * vocabulary in descending order, which drops the small terms' low bits: every log p
+     * came out high by ~1.6e-4 on a 49k vocabulary and ~5e-4 on 262k. Renormalising the
+     * map in double removes that offset (each term keeps only float32 rounding, ~6e-8).
+     */
     private async evaluateStock(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array): Promise<void> {
         const vocabularySize = this.sequence.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? 200_000;
         const chunk = Math.max(1, Math.floor(STOCK_MAP_ENTRY_BUDGET / vocabularySize));
@@ -139,10 +145,19 @@ export class TokenScorer {
             );
             for (let i = offset; i < end; i++) {
                 const scoredIndex = i - firstOutput;
-                const probability = results[i - offset]?.next?.probabilities?.get(targets[scoredIndex]!) ?? 0;
-                out[scoredIndex] = Math.log(probability);
+                const probabilities = results[i - offset]?.next?.probabilities;
+                const probability = probabilities?.get(targets[scoredIndex]!) ?? 0;
+                out[scoredIndex] = Math.log(probability) - Math.log(doubleSum(probabilities?.values() ?? []));
             }
             offset = end;
         }
     }
+}
+
+/** A sum in double precision, whatever the terms' own precision. */
+function doubleSum(values: Iterable<number>): number {
+    let total = 0;
+    for (const value of values)
+        total += value;
+    return total;
 }
