@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { ReerError } from "../errors/ReerError.js";
 import { curationConfigSchema, type CurationConfig } from "../curation/curationConfig.js";
 import { readCurationConfigFile, resolveCurationConfig, type ConfigOverride } from "../curation/resolveCurationConfig.js";
-import { nonNegativeInteger, positiveInteger } from "./parseOptions.js";
+import { nonNegativeInteger, nonNegativeNumber, positiveInteger } from "./parseOptions.js";
 
 /** The defaults: every "(default ...)" in the help comes from the schema, so help and schema cannot drift. */
 const c = curationConfigSchema.parse({});
@@ -34,6 +34,8 @@ const flagPaths: Record<string, readonly string[]> = {
     minScoreDrop: ["improvement", "min"],
     // The old name of --min-score-drop (hidden; says so when used).
     minImprovement: ["improvement", "min"],
+    gainOverEmpty: ["gainOverEmpty", "enabled"],
+    minGainOverEmpty: ["gainOverEmpty", "min"],
     thinkTag: ["thinkTag", "enabled"],
     duplicate: ["duplicate", "enabled"],
     nearDuplicate: ["nearDuplicate", "enabled"],
@@ -66,6 +68,8 @@ export function addCurationOptions(command: Command): Command {
         .option("--no-improvement", "keep items whatever their score drop")
         .option("--min-score-drop <nll>", `improvement: the least drop score0 - score (clipped mean NLL) an item must show to be kept ${d(c.improvement.min)}`, finiteNumber)
         .addOption(new Option("--min-improvement <nll>", "deprecated name of --min-score-drop").argParser(finiteNumber).hideHelp())
+        .option("--gain-over-empty", "keep only items whose z* beats no thinking (the run's own no-thinking score), as REER-PT and VR-CLI select; off by default")
+        .option("--min-gain-over-empty <nll>", `gain-over-empty: the least margin, no-thinking score minus z*'s in the search's measure; turns the filter on ${d(c.gainOverEmpty.min)}`, nonNegativeNumber)
         .option("--no-think-tag", "keep items whose initial thinking never closed </think>")
         .option("--no-duplicate", "keep items with the same z as an earlier kept item")
         .option("--no-near-duplicate", "keep items with a z near an earlier kept item's")
@@ -83,6 +87,9 @@ export async function resolveCurationFlags(command: Command, flags: Record<strin
     const overrides: ConfigOverride[] = Object.entries(flagPaths)
         .filter(([attribute]) => command.getOptionValueSource(attribute) === "cli")
         .map(([attribute, path]) => ({ path, value: flags[attribute] }));
+    // A margin asks for the filter: --min-gain-over-empty alone switches it on.
+    if (command.getOptionValueSource("minGainOverEmpty") === "cli" && command.getOptionValueSource("gainOverEmpty") !== "cli")
+        overrides.push({ path: ["gainOverEmpty", "enabled"], value: true });
     const fileConfig = flags.config == null ? undefined : await readCurationConfigFile(flags.config);
     return resolveCurationConfig(fileConfig, overrides, flags.config ?? "the curation config");
 }

@@ -4,6 +4,7 @@ import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
 import { groupReasons, type ReasonCount } from "../stats/reasonGroups.js";
 import { describeEditTurns } from "../trace/editTurns.js";
 import { recordNote } from "../trace/traceRecordSchema.js";
+import { addVersusEmpty, describeVersusEmpty, summariseVersusEmpty } from "../trace/versusEmpty.js";
 
 export type ProgressMode = "bar" | "log" | "json";
 
@@ -20,6 +21,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
     let lastStep = "";
     /** Why items were skipped or failed in this run, for the summary at the end. */
     const notes: { status: "skipped" | "failed"; reason: string }[] = [];
+    /** This run's done items against no thinking, for the closing line. */
+    const versusEmpty = summariseVersusEmpty([]);
     const rate = (tokens: number): string => (tokens / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(1);
     const write = (line: string) => process.stderr.write(line + "\n");
 
@@ -71,6 +74,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 const { record } = event;
                 if (record.status !== "done")
                     notes.push({ status: record.status, reason: recordNote(record) ?? "(no reason recorded)" });
+                else
+                    addVersusEmpty(versusEmpty, record);
                 if (bar != null) {
                     bar.update(event.done, { step: lastStep, tps: rate(event.generatedTokens) });
                 } else {
@@ -105,10 +110,12 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 (summary.stopped ? "; stopped early: run the same command to resume" : "") +
                 (!summary.stopped && summary.byStatus.failed > 0 ? "; run again with --retry-failed to retry the failed item(s)" : "");
             if (mode === "json") {
-                write(JSON.stringify({ type: "summary", ...summary }));
+                write(JSON.stringify({ type: "summary", ...summary, versusEmpty: { items: versusEmpty.items, beaten: versusEmpty.beaten } }));
                 return;
             }
             write(line);
+            if (versusEmpty.items > 0)
+                write(describeVersusEmpty(versusEmpty));
             if (summary.editTurns.turns > 0)
                 write(describeEditTurns(summary.editTurns));
             const reasons = groupReasons(notes);

@@ -63,7 +63,7 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
         .option("--accept-unclosed-rewrite", `take a last <refine> block that never closes, to the end of the turn, as the reference does${preset.search.acceptUnclosedRewrite ? "; on unless --no-accept-unclosed-rewrite or the config turns it off" : ""}`)
         .option("--no-accept-unclosed-rewrite", "reject a last <refine> block that never closes, as \"unclosed\"")
-        .option("--constrain-rewrite", "sample edit turns under a grammar that ends them with one closed <refine> block, so models that ignore the format still propose (default: on for generators under 1.5B parameters, off with --preset paper)")
+        .option("--constrain-rewrite", "sample edit turns under a grammar that ends them with one closed <refine> block, so models that ignore the format still propose; --preset auto turns it on for generators under 1.5B parameters, --preset paper leaves it off")
         .option("--no-constrain-rewrite", "sample edit turns freely, as the reference does")
         .addOption(new Option("--preset <name>", "auto: the paper preset with what the models cannot do adapted and said in the start line (the new-token cap lowered to fit the contexts, constrained rewrites for small generators); paper: the reference settings exactly. Settings you give are never changed").choices(["auto", "paper"]).default("auto"))
         .option("--no-answer-after-think", "score the whole response even when it holds </think>; otherwise y is the text after its last </think>, as in the reference")

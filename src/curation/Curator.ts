@@ -3,6 +3,7 @@ import { distribution, type Distribution } from "../stats/distribution.js";
 import { recordNote, type TraceRecord } from "../trace/traceRecordSchema.js";
 import { filterEnabled, filterNames, type CurationConfig, type FilterName } from "./curationConfig.js";
 import { endOfThinkingDetail } from "./filters/endOfThinking.js";
+import { gainOverEmptyDetail } from "./filters/gainOverEmpty.js";
 import { improvementDetail } from "./filters/improvement.js";
 import { leakageDetail, measureLeakage } from "./filters/leakage.js";
 import { lengthDetail } from "./filters/lengthBounds.js";
@@ -122,6 +123,7 @@ export class Curator {
             config.leakage.maxOverlapChars, config.leakage.maxNgramShare));
         check("length", () => lengthDetail(record, z, config.length, this.counter));
         check("improvement", () => improvementDetail(record, config.improvement.min));
+        check("gain-over-empty", () => gainOverEmptyDetail(record, config.gainOverEmpty.min));
         check("think-tag", () => thinkTagDetail(record, z));
 
         const exactKey = createHash("sha256").update(z.trim()).digest("hex");

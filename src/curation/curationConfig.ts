@@ -58,6 +58,14 @@ export const curationConfigSchema = z.object({
         enabled: z.boolean().default(true),
         min: z.number().default(0)
     }).strict().prefault({}),
+    /**
+     * Drop items whose z* does not beat no thinking by `min` (the no-thinking score minus
+     * z*'s, in the search's measure; 0 keeps only strict wins). Off by default, as in the paper.
+     */
+    gainOverEmpty: z.object({
+        enabled: z.boolean().default(false),
+        min: z.number().min(0).default(0)
+    }).strict().prefault({}),
     /** Drop items whose initial generation never closed </think>, or whose z contains think markup. */
     thinkTag: z.object({
         enabled: z.boolean().default(true)
@@ -79,7 +87,7 @@ export const curationConfigSchema = z.object({
 export type CurationConfig = z.infer<typeof curationConfigSchema>;
 
 /** Filter names as they appear in reasons and in the summary, in the order they run. */
-export const filterNames = ["end-of-thinking", "repetition", "leakage", "length", "improvement", "think-tag", "duplicate", "near-duplicate"] as const;
+export const filterNames = ["end-of-thinking", "repetition", "leakage", "length", "improvement", "gain-over-empty", "think-tag", "duplicate", "near-duplicate"] as const;
 export type FilterName = (typeof filterNames)[number];
 
 export function defaultCurationConfig(): CurationConfig {
@@ -94,6 +102,7 @@ export function filterEnabled(config: CurationConfig, filter: FilterName): boole
         case "leakage": return config.leakage.enabled;
         case "length": return config.length.enabled;
         case "improvement": return config.improvement.enabled;
+        case "gain-over-empty": return config.gainOverEmpty.enabled;
         case "think-tag": return config.thinkTag.enabled;
         case "duplicate": return config.duplicate.enabled;
         case "near-duplicate": return config.nearDuplicate.enabled;

@@ -49,6 +49,8 @@ function setting(filter: FilterName, config: CurationConfig): string {
         }
         case "improvement":
             return `score0 - score (clipped mean NLL) < ${config.improvement.min}`;
+        case "gain-over-empty":
+            return `z* beats no thinking by less than ${config.gainOverEmpty.min}${config.gainOverEmpty.min === 0 ? " (or not at all)" : ""}`;
         case "think-tag":
             return "initial thinking without </think>, or think markup in z";
         case "duplicate":

@@ -2,6 +2,7 @@ import type { TokenCounter } from "../model/tokenCounter.js";
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "./distribution.js";
 import { countEditTurns, type EditTurnCounts } from "../trace/editTurns.js";
+import { summariseVersusEmpty } from "../trace/versusEmpty.js";
 import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";
 
 export type ReasonCount = GroupedReason<"skipped" | "failed">;
@@ -23,6 +24,8 @@ export type StatsReport = {
     stopReasons: Record<string, number>;
     /** The generator's edit turns over all records: how many gave a usable rewrite. */
     editTurns: EditTurnCounts;
+    /** Done items with a no-thinking score, how many z* beat it, and the PPL drops 1 - ppl / pplEmpty. */
+    versusEmpty: { items: number; beaten: number; pplDrop: Distribution };
     scores: {
         clippedMeanNllBefore: Distribution;
         clippedMeanNllAfter: Distribution;
@@ -83,6 +86,10 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
         acceptance: acceptanceByStep(done),
         stopReasons,
         editTurns: countEditTurns(all),
+        versusEmpty: (() => {
+            const summary = summariseVersusEmpty(done);
+            return { items: summary.items, beaten: summary.beaten, pplDrop: distribution(summary.pplDrops) };
+        })(),
         scores: {
             clippedMeanNllBefore: values((record) => record.score0.clippedMeanNll),
             clippedMeanNllAfter: values((record) => record.score.clippedMeanNll),

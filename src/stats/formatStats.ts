@@ -50,6 +50,12 @@ export function formatStats(report: StatsReport): string {
             ["right", "right", "right", "right"]));
     }
     parts.push(`\nEdit turns: ${describeEditTurns(report.editTurns)}\n`);
+    const { versusEmpty } = report;
+    parts.push(versusEmpty.items === 0
+        ? "\nNo thinking: no done item records its no-thinking score (traces from before it was recorded)\n"
+        : `\nNo thinking: z* beats it on ${versusEmpty.beaten} of ${versusEmpty.items} done item(s); PPL drop vs no thinking ` +
+          `median ${formatNumber(versusEmpty.pplDrop.median == null ? null : versusEmpty.pplDrop.median * 100, 1)}%, ` +
+          `min ${formatNumber(versusEmpty.pplDrop.min == null ? null : versusEmpty.pplDrop.min * 100, 1)}%, max ${formatNumber(versusEmpty.pplDrop.max == null ? null : versusEmpty.pplDrop.max * 100, 1)}%\n`);
     const stops = Object.entries(report.stopReasons).sort((a, b) => b[1] - a[1]);
     if (stops.length > 0)
         parts.push(`\nStop reasons: ${stops.map(([reason, count]) => `${reason} ${count}`).join(", ")}\n`);

@@ -36,7 +36,7 @@ export class ItemRecord {
             this.prompts.add(id);
     }
 
-    public done(result: SearchResult, drafts: DraftOutcome, extra: { scoreEmptyZ?: ScoreAggregates; yHeadChars: number }): DoneRecord {
+    public done(result: SearchResult, drafts: DraftOutcome, extra: { scoreEmpty: ScoreAggregates; yHeadChars: number }): DoneRecord {
         return {
             ...this.common(),
             status: "done",
@@ -44,7 +44,7 @@ export class ItemRecord {
             z: result.z,
             score0: toTraceScore(result.score0),
             score: toTraceScore(result.score),
-            ...(extra.scoreEmptyZ == null ? {} : { scoreEmptyZ: toTraceScore(extra.scoreEmptyZ) }),
+            scoreEmpty: toTraceScore(extra.scoreEmpty),
             objective0: result.objective0,
             objectiveFinal: result.objective,
             steps: result.steps.map((step) => ({

@@ -100,8 +100,7 @@ export class ItemSearch {
             const score = (z: string) => meter.timeScoring(() => itemScorer.score(frame.tokensFor(z)));
 
             hooks.onProgress?.({ item, phase: "initial", stepsDone: 0, stepsPlanned: 0 });
-            const needsEmptyZ = this.resources.config.search.objective === "meanNllGainOverEmpty";
-            const drafted = await this.draft(item, lanes[0]!, meter, record, score, needsEmptyZ);
+            const drafted = await this.draft(item, lanes[0]!, meter, record, score);
             this.checkStop(hooks);
             if (drafted.chosen == null)
                 return record.skipped(drafted.reason, drafted.outcome);
@@ -147,7 +146,7 @@ export class ItemSearch {
      * recorded with its score or why it could not be used.
      */
     private async draft(item: SynthesisItem, lane: GenerationLane, meter: ItemMeter, record: ItemRecord,
-        score: (z: string) => Promise<ScoreAggregates>, needsEmptyZ: boolean) {
+        score: (z: string) => Promise<ScoreAggregates>) {
         const { config, prompter } = this.resources;
         const count = config.search.initialDrafts;
         const limits = { minThinkingTokens: config.search.minThinkingTokens, maxThinkingTokens: maxThinkingTokensOf(config) };
@@ -167,7 +166,8 @@ export class ItemSearch {
             return { chosen: undefined, reason: count === 1 ? first.problem! : `none of ${count} drafts can start a search; the first: ${first.problem!}`,
                 outcome: { initial: initialOf(first.draft), z0: first.draft.z, ...(count > 1 ? { drafts: drafts.map(({ draft, problem }) => ({ ...initialOf(draft), z: draft.z, rejected: problem! })) } : {}) } };
         }
-        const emptyZScore = needsEmptyZ ? await score("") : undefined;
+        // No thinking at all: the baseline every item records, and the objective's reference when it is a gain over it.
+        const emptyZScore = await score("");
         if (count === 1)
             return { chosen: usable[0]!.draft, outcome: { initial: initialOf(usable[0]!.draft) } as DraftOutcome, scores: { emptyZScore } };
         const scored = new Map<Draft, { score: ScoreAggregates; objective: number }>();
@@ -187,7 +187,7 @@ export class ItemSearch {
     }
 
     private async refine(item: SynthesisItem, lanes: GenerationLane[], frame: ScoringFrame, draft: Draft, drafts: DraftOutcome,
-        context: { meter: ItemMeter; record: ItemRecord; score: (z: string) => Promise<ScoreAggregates>; hooks: ItemHooks; emptyZScore?: ScoreAggregates | undefined; initialScore?: ScoreAggregates }) {
+        context: { meter: ItemMeter; record: ItemRecord; score: (z: string) => Promise<ScoreAggregates>; hooks: ItemHooks; emptyZScore: ScoreAggregates; initialScore?: ScoreAggregates }) {
         const { config, prompter } = this.resources;
         const { meter, record, hooks } = context;
         const stepsPlanned = Math.min(config.search.maxSteps, draft.segments.length) * config.search.passes;
@@ -213,7 +213,7 @@ export class ItemSearch {
             }
         };
         const result = await runRefinementLoop(draft.segments, item.y, config.search, models, {
-            ...(context.emptyZScore == null ? {} : { emptyZScore: context.emptyZScore }),
+            emptyZScore: context.emptyZScore,
             ...(context.initialScore == null ? {} : { initialScore: context.initialScore }),
             hooks: {
                 onStep: (_step, stepsDone) => hooks.onProgress?.({ item, phase: "step", stepsDone, stepsPlanned }),
@@ -221,6 +221,6 @@ export class ItemSearch {
             }
         });
         this.checkStop(hooks);
-        return record.done(result, drafts, { ...(context.emptyZScore == null ? {} : { scoreEmptyZ: context.emptyZScore }), yHeadChars: frame.yHead.length });
+        return record.done(result, drafts, { scoreEmpty: context.emptyZScore, yHeadChars: frame.yHead.length });
     }
 }

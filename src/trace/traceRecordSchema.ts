@@ -115,7 +115,13 @@ export const doneRecordSchema = z.object({
     z: z.string(),
     score0: scoreSchema,
     score: scoreSchema,
-    /** The score of y with an empty z, for reference. */
+    /**
+     * The score of y with no thinking (an empty z, the same scorer and layout): the baseline
+     * z* must beat to be worth training on. Written for every done item since 0.1 of the
+     * quality work; older records may hold it as `scoreEmptyZ` or not at all.
+     */
+    scoreEmpty: scoreSchema.optional(),
+    /** The former name of scoreEmpty, written only when the objective needed it. */
     scoreEmptyZ: scoreSchema.optional(),
     objective0: z.number(),
     objectiveFinal: z.number(),
@@ -160,6 +166,11 @@ export type ScoredDraft = z.infer<typeof scoredDraftSchema>;
 export type TraceCandidate = z.infer<typeof candidateSchema>;
 export type CandidateRejection = z.infer<typeof candidateRejectionSchema>;
 export type TraceStatus = TraceRecord["status"];
+
+/** The no-thinking score of a done record, under either name it has had; undefined for records that predate it. */
+export function scoreEmptyOf(record: DoneRecord): TraceScore | undefined {
+    return record.scoreEmpty ?? record.scoreEmptyZ;
+}
 
 /** Why a record did not finish: the skip reason or the failure, undefined for a done record. */
 export function recordNote(record: TraceRecord): string | undefined {
