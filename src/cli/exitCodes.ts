@@ -32,6 +32,7 @@ export const exitCodeOfError: Readonly<Record<string, ExitCodeValue>> = {
     CONFIG_CONFLICT: ExitCode.usage,
     CONTEXT_TOO_SMALL: ExitCode.usage,
     NO_MODEL: ExitCode.usage,
+    UNKNOWN_MODEL: ExitCode.usage,
     OUTPUT_IS_INPUT: ExitCode.usage,
     OUTPUT_CONFLICT: ExitCode.usage,
     OUTPUT_NOT_A_FILE: ExitCode.usage,
@@ -56,6 +57,10 @@ export const exitCodeOfError: Readonly<Record<string, ExitCodeValue>> = {
     REPORT_NO_TRAJECTORY: ExitCode.failure,
     // Models: missing, damaged, unsupported, or unable to hold or encode the text.
     MODEL_NOT_FOUND: ExitCode.failure,
+    MODEL_IS_FOLDER: ExitCode.failure,
+    MODEL_UNAVAILABLE: ExitCode.failure,
+    MODEL_OFFLINE: ExitCode.failure,
+    CATALOGUE_INVALID: ExitCode.failure,
     MODEL_DOWNLOAD_FAILED: ExitCode.failure,
     MODEL_CHECKSUM_MISMATCH: ExitCode.failure,
     MODEL_TRUNCATED: ExitCode.failure,

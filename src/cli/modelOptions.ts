@@ -1,9 +1,12 @@
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { GpuChoice } from "../runtime/LlamaRuntime.js";
-import { ReerError } from "../errors/ReerError.js";
 import path from "node:path";
+import { SHA256_PATTERN, type CatalogueEntry } from "../model/catalogue/catalogueSchema.js";
+import { DEFAULT_MODEL_NAME, ModelCatalogue } from "../model/catalogue/ModelCatalogue.js";
+import { defaultModelsDir, MODELS_DIR_ENV, resolveModelsDir } from "../model/catalogue/modelsDir.js";
+import { isOffline, OFFLINE_ENV } from "../model/catalogue/offlineMode.js";
 import { LoadedModel, type ModelLoadOptions } from "../model/LoadedModel.js";
-import { resolveModelPath } from "../model/resolveModelPath.js";
+import { DEFAULT_MODEL_ENV, resolveModelPath } from "../model/resolveModelPath.js";
 import type { KvCacheType } from "../scoring/ScoringContext.js";
 import { gpuChoice, gpuLayers, kvCacheType, positiveInteger } from "./parseOptions.js";
 
@@ -12,6 +15,7 @@ export type ModelFlags = {
     model?: string;
     modelSha256?: string;
     modelsDir: string;
+    offline: boolean;
     threads?: number;
     gpu: GpuChoice;
     gpuLayers?: "auto" | "max" | number;
@@ -28,9 +32,11 @@ export type ModelFlags = {
 export function addModelOptions(command: Command, options: { contexts?: boolean } = {}): Command {
     command
         .addOption(new Option("-m, --model <model>",
-            "GGUF model: a file path, hf:<user>/<repo>/<file>.gguf, or an https:// URL (downloaded into --models-dir)").default(undefined, "$REER_MODEL"))
-        .option("--model-sha256 <hex>", "expected sha256 of the --model file, checked before use")
-        .option("--models-dir <dir>", "where downloaded models are stored", "models")
+            "GGUF model: a catalogue name (`reer models` lists them; pulled into --models-dir when missing), a file path, hf:<user>/<repo>/<file>.gguf, or an https:// URL (downloaded into --models-dir)")
+            .default(undefined, `$${DEFAULT_MODEL_ENV}, else ${DEFAULT_MODEL_NAME}`))
+        .option("--model-sha256 <hex>", "expected sha256 of the --model file (64 hex digits), checked before use", sha256Hex);
+    addModelsDirOption(command)
+        .option("--offline", `never use the network: a model not already in --models-dir is an error (also ${OFFLINE_ENV}=1)`, false)
         .option("--gpu <backend>", "auto | off | cuda | vulkan | metal", gpuChoice, "auto")
         .addOption(new Option("--gpu-layers <n>", "layers to offload: auto, max or a count").argParser(gpuLayers).default(undefined, "auto"));
     if (options.contexts === false)
@@ -44,12 +50,44 @@ export function addModelOptions(command: Command, options: { contexts?: boolean 
         .option("--kv-cache-type <type>", "KV cache precision: F32 (exact), F16 or Q8_0", kvCacheType, "F32");
 }
 
-/** The model file `spec` names (default --model), downloaded and checked as the flags say. */
+/** Commander parser for --model-sha256: a malformed hash is a usage error before anything is read or hashed. */
+export function sha256Hex(value: string): string {
+    if (!SHA256_PATTERN.test(value))
+        throw new InvalidArgumentError("expected a sha256: 64 hexadecimal digits (0-9, a-f), as `sha256sum <file>` prints it.");
+    return value.toLowerCase();
+}
+
+/**
+ * --models-dir, shared by every command that reads the models folder. Its default is
+ * $REER_MODELS_DIR when set (read when the command line is built, so --help shows it).
+ */
+export function addModelsDirOption(command: Command): Command {
+    const fromEnv = process.env[MODELS_DIR_ENV] != null && process.env[MODELS_DIR_ENV] !== "";
+    return command.addOption(new Option("--models-dir <dir>", `folder of catalogue models and downloads; $${MODELS_DIR_ENV} sets the default`)
+        .default(defaultModelsDir(), fromEnv ? `${defaultModelsDir()} (from $${MODELS_DIR_ENV})` : "models"));
+}
+
+/** Whether no flag and no $REER_MODEL names a model, so the default catalogue model is used. */
+export function usedDefaultModel(flags: { model?: string; generator?: string; scorer?: string }): boolean {
+    const fromEnv = process.env[DEFAULT_MODEL_ENV];
+    return flags.model == null && flags.generator == null && flags.scorer == null && (fromEnv == null || fromEnv === "");
+}
+
+/** Says on stderr that the default model stands in for a missing --model, and returns its catalogue entry. */
+function announceDefaultModel(flags: ModelFlags): CatalogueEntry {
+    const entry = ModelCatalogue.load().get(DEFAULT_MODEL_NAME);
+    process.stderr.write(`no model given: using the default ${entry.name} (${path.join(flags.modelsDir, entry.file)}); ` +
+        `pass --model (or set $${DEFAULT_MODEL_ENV}) to choose another\n`);
+    return entry;
+}
+
+/** The model file `spec` names (default --model), pulled, downloaded and checked as the flags say. */
 async function modelPathFromFlags(flags: ModelFlags, spec: string | undefined): Promise<string> {
     // --model-sha256 belongs to --model; a different --generator or --scorer file is not held to it.
     const checked = flags.modelSha256 != null && spec === flags.model;
     return path.resolve(await resolveModelPath(spec, {
-        modelsDir: flags.modelsDir,
+        modelsDir: resolveModelsDir(flags.modelsDir),
+        offline: isOffline(flags.offline),
         ...(checked ? { sha256: flags.modelSha256! } : {})
     }));
 }
@@ -62,19 +100,33 @@ function loadOptions(flags: ModelFlags, vocabOnly: boolean | undefined): ModelLo
     };
 }
 
-/** Loads `spec` (default --model) with the flags' backend settings. */
+/**
+ * Loads `spec` (default --model, else $REER_MODEL, else the default catalogue model,
+ * pulled when missing) with the flags' backend settings.
+ */
 export async function loadModelFromFlags(flags: ModelFlags, spec: string | undefined = flags.model, options: { vocabOnly?: boolean } = {}): Promise<LoadedModel> {
-    return await LoadedModel.load(await modelPathFromFlags(flags, spec), loadOptions(flags, options.vocabOnly));
+    const resolvedSpec = spec ?? (usedDefaultModel(flags) ? announceDefaultModel(flags).name : undefined);
+    return await LoadedModel.load(await modelPathFromFlags(flags, resolvedSpec), loadOptions(flags, options.vocabOnly));
 }
 
 /** The generator and the scorer of a run: one model loaded once when both roles name the same file. */
-export type ModelPair = { generator: LoadedModel; scorer: LoadedModel; dispose(): Promise<void> };
+export type ModelPair = {
+    generator: LoadedModel;
+    scorer: LoadedModel;
+    /** The catalogue entry used for both roles because no model was given; undefined when one was. */
+    defaultModel?: CatalogueEntry;
+    dispose(): Promise<void>;
+};
 
+/**
+ * Loads --generator and --scorer (each defaulting to --model, then $REER_MODEL). With none
+ * of them, the default catalogue model (smollm2-135m-instruct) plays both roles, pulled
+ * first when it is not in the models folder; stderr says so.
+ */
 export async function loadModelPair(flags: ModelFlags & { generator?: string; scorer?: string }, options: { vocabOnly?: boolean } = {}): Promise<ModelPair> {
-    const generatorSpec = flags.generator ?? flags.model;
-    const scorerSpec = flags.scorer ?? flags.model;
-    if (generatorSpec == null && scorerSpec == null && process.env.REER_MODEL == null)
-        throw new ReerError("NO_MODEL", "No model given.", "Pass --model (both roles), or --generator and --scorer. See models/README.md.");
+    const defaultModel = usedDefaultModel(flags) ? announceDefaultModel(flags) : undefined;
+    const generatorSpec = flags.generator ?? flags.model ?? defaultModel?.name;
+    const scorerSpec = flags.scorer ?? flags.model ?? defaultModel?.name;
     const generatorPath = await modelPathFromFlags(flags, generatorSpec);
     const scorerPath = scorerSpec === generatorSpec ? generatorPath : await modelPathFromFlags(flags, scorerSpec);
     const generator = await LoadedModel.load(generatorPath, loadOptions(flags, options.vocabOnly));
@@ -89,6 +141,7 @@ export async function loadModelPair(flags: ModelFlags & { generator?: string; sc
     return {
         generator,
         scorer,
+        ...(defaultModel == null ? {} : { defaultModel }),
         dispose: async () => {
             if (scorer !== generator)
                 await scorer.dispose();

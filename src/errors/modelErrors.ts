@@ -1,14 +1,30 @@
+import path from "node:path";
 import { ReerError } from "./ReerError.js";
 
 export const STORIES_260K_SOURCE = "https://huggingface.co/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf";
 
 export class ModelNotFoundError extends ReerError {
-    public constructor(modelPath: string) {
+    /** `catalogueNames`: the names --model also takes, offered when the spec looked like a name. */
+    public constructor(modelPath: string, catalogueNames: readonly string[] = []) {
         super("MODEL_NOT_FOUND", `Model file not found: ${modelPath}`,
-            "Pass a GGUF path, an hf:<user>/<repo>/<file>.gguf URI or an https:// URL to --model. " +
+            "Pass a GGUF path, an hf:<user>/<repo>/<file>.gguf URI or an https:// URL to --model" +
+            (catalogueNames.length === 0 ? ". " : `, or a catalogue name (${catalogueNames.join(", ")}; \`reer models\` lists them). `) +
             "A tiny test model is ggml-org's tinyllamas/stories260K.gguf (" + STORIES_260K_SOURCE + "); " +
             "real runs want an instruct model such as Qwen2.5-0.5B-Instruct-GGUF (hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q8_0.gguf). " +
             "See models/README.md.");
+    }
+}
+
+/** A folder given where a model file belongs: names the .gguf files it holds, so the fix is one copy away. */
+export class ModelIsFolderError extends ReerError {
+    public constructor(folder: string, ggufFiles: readonly string[]) {
+        const shown = ggufFiles.slice(0, 10);
+        const listed = `${shown.join(", ")}${ggufFiles.length > shown.length ? `, ... (${ggufFiles.length} in all)` : ""}`;
+        super("MODEL_IS_FOLDER",
+            `${folder} is a folder, not a model file; ` + (ggufFiles.length === 0 ? "it holds no .gguf files." : `its .gguf files: ${listed}.`),
+            ggufFiles.length === 0
+                ? "Pass the path of a GGUF file to --model, or a catalogue name (`reer models` lists them)."
+                : `Pass one of them, e.g. --model ${path.join(folder, shown[0]!)}`);
     }
 }
 

@@ -27,7 +27,7 @@ function formatDescription(d: ModelDescription): string {
 export function inspectCommand(): Command {
     const command = new Command("inspect")
         .description("Show what reer needs to know about a GGUF model: architecture, size, tokenizer, context, chat template, fast scoring.")
-        .argument("[model]", "GGUF path, hf: URI or URL (or use --model)")
+        .argument("[model]", "catalogue name, GGUF path, hf: URI or URL (or use --model)")
         .option("--json", "print JSON instead of a table", false);
     addModelOptions(command, { contexts: false });
     return command.action(async (modelArgument: string | undefined, flags: ModelFlags & { json: boolean }) => {
