@@ -21,6 +21,10 @@ export { readRecords, defaultFieldNames, type InputRecord, type FieldNames } fro
 export { segmentText, joinSegments, splitHeadTail } from "./text/segmentText.js";
 export { containsCjk } from "./text/cjk.js";
 export { renderReport, type RenderReportOptions } from "./report/renderReport.js";
+export { evaluateTrace, type EvaluateTraceOptions } from "./evaluation/evaluateTrace.js";
+export { summarisePerplexities, type ItemPerplexities, type PerplexitySummary } from "./evaluation/evaluationSummary.js";
+export { evaluationSchema, type Evaluation, type EvaluationItem, type EvaluationSummary } from "./evaluation/evaluationSchema.js";
+export { readEvaluationFile, parseEvaluation } from "./evaluation/readEvaluation.js";
 export { curateRecords, Curator } from "./curation/Curator.js";
 export { exportRecords } from "./export/exportRecords.js";
 export { computeStats } from "./stats/computeStats.js";

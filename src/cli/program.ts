@@ -1,9 +1,12 @@
 import { Command } from "commander";
 import { REER_VERSION } from "../version.js";
 import { curateCommand } from "./commands/curateCommand.js";
+import { evaluateCommand } from "./commands/evaluateCommand.js";
 import { exportCommand } from "./commands/exportCommand.js";
 import { inspectCommand } from "./commands/inspectCommand.js";
 import { mergeCommand } from "./commands/mergeCommand.js";
+import { modelsCommand } from "./commands/modelsCommand.js";
+import { pullCommand } from "./commands/pullCommand.js";
 import { reportCommand } from "./commands/reportCommand.js";
 import { scoreCommand } from "./commands/scoreCommand.js";
 import { statsCommand } from "./commands/statsCommand.js";
@@ -23,11 +26,14 @@ export function buildProgram(): Command {
         .addCommand(synthesizeCommand())
         .addCommand(scoreCommand())
         .addCommand(inspectCommand())
+        .addCommand(pullCommand())
+        .addCommand(modelsCommand())
         .addCommand(mergeCommand())
         .addCommand(curateCommand())
         .addCommand(exportCommand())
         .addCommand(statsCommand())
-        .addCommand(reportCommand());
+        .addCommand(reportCommand())
+        .addCommand(evaluateCommand());
     configureHelp(program);
     const throwInstead = (command: Command): void => {
         command.exitOverride();

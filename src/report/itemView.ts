@@ -1,4 +1,6 @@
+import type { EvaluationItem } from "../evaluation/evaluationSchema.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { describeItemPerplexities } from "./evaluationSection.js";
 import { escapeHtml as h } from "./htmlText.js";
 import { codePoints } from "./reportData.js";
 import { scoringTemplateOf } from "./scoringTemplate.js";
@@ -10,6 +12,8 @@ export type ItemViewOptions = {
     index: number;
     hidden: boolean;
     tokens?: TokenComparison;
+    /** y's perplexities under no thinking, z0 and z, from `reer evaluate` (report --evaluation). */
+    perplexities?: EvaluationItem;
     /** The trace file as the user named it, for the command line in the hint. */
     source: string;
 };
@@ -22,7 +26,7 @@ export type ItemViewOptions = {
 export function renderItemView(record: TraceRecord, options: ItemViewOptions): string {
     return `<article class="item-view" data-item="${options.index}"${options.hidden ? " hidden" : ""}>
 <h3>${h(record.id)} <span class="status status-${record.status}">${record.status}</span></h3>
-${renderItemFacts(record)}
+${renderItemFacts(record, options.perplexities)}
 <details class="x"${codePoints(record.x) <= 600 ? " open" : ""}><summary>Request x · ${codePoints(record.x)} characters</summary><pre class="text">${h(record.x)}</pre></details>
 <h4>Thinking trajectory: before (z0) and after (z)</h4>
 ${renderTrajectory(record)}
@@ -31,7 +35,7 @@ ${options.tokens == null ? renderPlainResponse(record, options.source) : renderT
 </article>`;
 }
 
-function renderItemFacts(record: TraceRecord): string {
+function renderItemFacts(record: TraceRecord, perplexities: EvaluationItem | undefined): string {
     const facts: [string, string][] = [];
     if (record.status === "skipped")
         facts.push(["Reason", record.reason]);
@@ -44,6 +48,8 @@ function renderItemFacts(record: TraceRecord): string {
         if (record.objective !== "clippedMeanNll")
             facts.push([`Objective (${record.objective})`, `${record.objective0.toFixed(4)} → ${record.objectiveFinal.toFixed(4)}`]);
     }
+    if (perplexities != null)
+        facts.push(["PPL of y (evaluation)", describeItemPerplexities(perplexities)]);
     const accepted = record.steps.filter((step) => step.chosen != null).length;
     facts.push(["Steps", `${record.steps.length} visited, ${accepted} accepted${record.status === "done" ? ` · ${record.segments} segments` : ""}`]);
     if (record.status === "done")

@@ -1,8 +1,11 @@
+import type { Evaluation } from "../evaluation/evaluationSchema.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { chartJsSource } from "./chartJsSource.js";
 import { chooseItem, improvementOf } from "./chooseItem.js";
+import { renderEvaluationSection } from "./evaluationSection.js";
 import { escapeHtml as h, inlineScript, jsonForScript } from "./htmlText.js";
 import { renderItemView } from "./itemView.js";
+import { matchEvaluation } from "./matchEvaluation.js";
 import { reportClientScript } from "./reportClientScript.js";
 import { buildReportData, type ReportData } from "./reportData.js";
 import { reportStyles } from "./reportStyles.js";
@@ -20,6 +23,10 @@ export type RenderReportOptions = {
     maxItems?: number;
     /** Chart.js's UMD build (default: read from the installed package). */
     chartJs?: string;
+    /** A `reer evaluate --json` result for this trace: a summary block and each item's perplexities. */
+    evaluation?: Evaluation;
+    /** The evaluation file's name, for errors about it (default "the evaluation"). */
+    evaluationSource?: string;
     /** Shown in the header (default: now). */
     generatedAt?: Date;
 };
@@ -38,6 +45,7 @@ export function renderReport(records: readonly TraceRecord[], options: RenderRep
     const data = buildReportData(records);
     const generatedAt = options.generatedAt ?? new Date();
     const tokensFor = (record: TraceRecord) => options.tokens != null && options.tokens.itemKey === record.key ? options.tokens : undefined;
+    const evaluated = options.evaluation == null ? undefined : matchEvaluation(records, options.evaluation, options.evaluationSource ?? "the evaluation");
 
     return `<!doctype html>
 <html lang="en">
@@ -53,8 +61,9 @@ export function renderReport(records: readonly TraceRecord[], options: RenderRep
 <p class="sub">Generated ${h(generatedAt.toISOString().replace("T", " ").slice(0, 19))} UTC from ${records.length} trace record(s).</p>
 <dl class="facts">${runFacts(records).map((fact) => `<div><dt>${h(fact.label)}</dt><dd>${h(fact.value)}</dd></div>`).join("")}</dl>
 </header>
-<nav class="toc"><a href="#scores">Scores</a><a href="#steps">Steps</a><a href="#lengths">Lengths</a><a href="#outcomes">Outcomes</a><a href="#item">Item</a></nav>
+<nav class="toc">${options.evaluation == null ? "" : `<a href="#evaluation">Evaluation</a>`}<a href="#scores">Scores</a><a href="#steps">Steps</a><a href="#lengths">Lengths</a><a href="#outcomes">Outcomes</a><a href="#item">Item</a></nav>
 <main>
+${options.evaluation == null ? "" : renderEvaluationSection(options.evaluation)}
 <h2 id="scores">How much the search helped</h2>
 <div class="grid">
 ${card("Score before vs after", "One point per scored item: the clipped mean NLL of y under the initial trajectory z0 against the final z. Points below the dashed diagonal improved (blue); click one to open it below.", "chart-scatter", data.items.some((item) => item.before != null && item.after != null), "tall")}
@@ -80,7 +89,11 @@ ${card("Candidates", "Every proposed rewrite: accepted, scored but not better th
 <h2 id="item">Item</h2>
 <section class="card item-card">
 ${renderPicker(records, shown, chosen, data)}
-${shown.map((index) => renderItemView(records[index]!, { index, hidden: index !== chosen, source, ...withTokens(tokensFor(records[index]!)) })).join("\n")}
+${shown.map((index) => {
+        const record = records[index]!;
+        const perplexities = evaluated?.get(index);
+        return renderItemView(record, { index, hidden: index !== chosen, source, ...withTokens(tokensFor(record)), ...(perplexities == null ? {} : { perplexities }) });
+    }).join("\n")}
 </section>
 </main>
 <footer>Made by reer ${h(records[0]?.reerVersion ?? "")} · self-contained: charts by Chart.js, inlined · hover a chart for values</footer>

@@ -25,7 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
     ["search"],
     ["sharding"],
     ["synthesis"],
-    ["curation", "stats", "export", "report"],
+    ["curation", "stats", "export", "report", "evaluation"],
     ["cli"]
 ];
 

@@ -1,8 +1,10 @@
 import { Command, Option } from "commander";
 import { ReerError } from "../../errors/ReerError.js";
+import { readEvaluationFile } from "../../evaluation/readEvaluation.js";
 import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { chooseItem } from "../../report/chooseItem.js";
+import { matchEvaluation } from "../../report/matchEvaluation.js";
 import { DEFAULT_MAX_ITEMS, renderReport } from "../../report/renderReport.js";
 import { scoringTemplateOf } from "../../report/scoringTemplate.js";
 import { compareTokenLogprobs, type TokenComparison } from "../../report/tokenComparison.js";
@@ -19,6 +21,7 @@ type ReportFlags = ModelFlags & {
     template?: ScoringTemplateName;
     prompts?: string;
     clip: number;
+    evaluation?: string;
 };
 
 export function reportCommand(): Command {
@@ -31,7 +34,8 @@ export function reportCommand(): Command {
         .addOption(new Option("--template <name>", "with --model: the scorer layout the run used")
             .choices(["paper", "none"]).default(undefined, "what the trace records, else paper"))
         .option("--prompts <dir>", "with --model and --template paper: the prompt folder the run used")
-        .option("--clip <floor>", "with --model: clip floor of the clipped mean NLL, as the run's", negativeNumber, -2);
+        .option("--clip <floor>", "with --model: clip floor of the clipped mean NLL, as the run's", negativeNumber, -2)
+        .option("--evaluation <file>", "the JSON of `reer evaluate --json` for this trace: adds what the thinking is worth (PPL of y with no thinking, z0 and z) to the page and to each item");
     const modelFlagNames = new Set(addModelOptions(new Command()).options.map((option) => option.long));
     addModelOptions(command);
     // The model is optional here: only an explicit --model re-scores, never $REER_MODEL.
@@ -47,10 +51,15 @@ export function reportCommand(): Command {
     command.addHelpText("after", `
 Examples:
   reer report traces.jsonl -o report.html
+  reer evaluate traces.jsonl --json -o eval.json && reer report traces.jsonl -o report.html --evaluation eval.json
   reer report traces.jsonl -o report.html --item ex-bread --model models/qwen2.5-7b-instruct-q4_k_m.gguf --threads 4`);
     return command.action(async (trace: string, flags: ReportFlags) => {
-        const output = OutputFile.check("-o", flags.output, { inputs: [trace, flags.model] });
+        const output = OutputFile.check("-o", flags.output, { inputs: [trace, flags.model, flags.evaluation] });
         const records = await readTrace(trace);
+        const evaluation = flags.evaluation == null ? undefined : readEvaluationFile(flags.evaluation);
+        // Checked before --model re-scores anything: an evaluation of another trace is refused at once.
+        if (evaluation != null)
+            matchEvaluation(records, evaluation, flags.evaluation!);
         const chosen = records[chooseItem(records, flags.item)]!;
         if (flags.model != null && chosen.status !== "done")
             throw noTrajectoryToScore(chosen, records, flags.item != null);
@@ -59,11 +68,13 @@ Examples:
             source: trace,
             ...(flags.item == null ? {} : { itemId: flags.item }),
             ...(tokens == null ? {} : { tokens }),
+            ...(evaluation == null ? {} : { evaluation, evaluationSource: flags.evaluation! }),
             maxItems: flags.maxItems
         });
         output.writeWhole(html);
         process.stderr.write(`wrote ${flags.output} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB): ${records.length} item(s), ` +
-            `showing ${JSON.stringify(chosen.id)}${tokens == null ? "" : " with per-token log-probabilities"}\n`);
+            `showing ${JSON.stringify(chosen.id)}${tokens == null ? "" : " with per-token log-probabilities"}` +
+            `${evaluation == null ? "" : `; evaluation of ${evaluation.summary.items} item(s)`}\n`);
     });
 }
 
