@@ -64,3 +64,10 @@ export function probability(value: string): number {
 export function positiveIntegerOrAuto(value: string): number | "auto" {
     return value === "auto" ? "auto" : positiveInteger(value);
 }
+
+export function atLeastOne(value: string): number {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 1)
+        throw new InvalidArgumentError("expected a number >= 1.");
+    return parsed;
+}

@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { readJsonConfigFile, resolveLayeredConfig, type ConfigOverride } from "../config/layeredConfig.js";
 import { objectiveNames } from "../config/searchConfig.js";
 import { synthesisConfigSchema, type SynthesisConfig } from "../config/synthesisConfig.js";
-import { negativeNumber, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveIntegerOrAuto, probability } from "./parseOptions.js";
+import { atLeastOne, negativeNumber, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveIntegerOrAuto, probability } from "./parseOptions.js";
 
 /** The paper preset: every "(default ...)" in the help comes from here, so help and schema cannot drift. */
 const preset = synthesisConfigSchema.parse({});
@@ -28,6 +28,11 @@ const flagPaths: Record<string, string[]> = {
     minThinkingTokens: ["search", "minThinkingTokens"],
     maxThinkingTokens: ["search", "maxThinkingTokens"],
     initialDrafts: ["search", "initialDrafts"],
+    redrafts: ["search", "redrafts"],
+    maxDraftRepetition: ["search", "maxDraftRepetition"],
+    repeatPenalty: ["sampling", "repeatPenalty"],
+    dry: ["sampling", "dryStrength"],
+    proposer: ["search", "proposer"],
     acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
     constrainRewrite: ["search", "constrainRewrite"],
     answerAfterThink: ["answerAfterThink"],
@@ -61,6 +66,11 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--min-thinking-tokens <n>", `skip items whose initial z is shorter ${d(search.minThinkingTokens)}`, nonNegativeInteger)
         .option("--max-thinking-tokens <n>", "longest z the search may produce, in tokens of either model; longer rewrites are refused as too-long, and the contexts are sized for it (default 2 x --max-tokens)", positiveInteger)
         .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
+        .option("--redrafts <n>", "further drafts, each with the next seed, when a draft cannot start a search (too short, one segment, degenerate) before the item is skipped; every refused draft is kept in the trace (default 0)", nonNegativeInteger)
+        .option("--max-draft-repetition <share>", "refuse a draft whose word 4-grams repeat earlier ones more than this share of the time, as degenerate (a loop); the paper preset has no such check (default off)", probability)
+        .option("--repeat-penalty <p>", "llama.cpp's repetition penalty over the last 64 generated tokens, for every generator call; 1 = none (default 1)", atLeastOne)
+        .option("--dry <strength>", "DRY penalty strength against verbatim repeats (0.8 is common), for every generator call; 0 = none (default 0)", nonNegativeNumber)
+        .addOption(new Option("--proposer <kind>", "rewrite: the generator's edit turn (<refine> block), as the reference; resample: segment i sampled afresh as a continuation of the drafting prompt after the segments before it, cut at the next blank line, so any model that can draft can propose; both: --candidates of each kind compete in one step (default rewrite)").choices(["rewrite", "resample", "both"]))
         .option("--accept-unclosed-rewrite", `take a last <refine> block that never closes, to the end of the turn, as the reference does${preset.search.acceptUnclosedRewrite ? "; on unless --no-accept-unclosed-rewrite or the config turns it off" : ""}`)
         .option("--no-accept-unclosed-rewrite", "reject a last <refine> block that never closes, as \"unclosed\"")
         .option("--constrain-rewrite", "sample edit turns under a grammar that ends them with one closed <refine> block, so models that ignore the format still propose; --preset auto turns it on for generators under 1.5B parameters, --preset paper leaves it off")

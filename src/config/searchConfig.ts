@@ -42,6 +42,25 @@ export const searchConfigSchema = z.object({
      * Absent (off) in the paper preset, which samples the turn freely as the reference does.
      */
     constrainRewrite: z.boolean().optional(),
+    /**
+     * Further drafts allowed when a draft cannot start a search (too short, one segment,
+     * degenerate), each with the next seed, before the item is skipped. Absent (0) in the
+     * paper preset, which skips the item at once.
+     */
+    redrafts: z.number().int().min(0).max(16).optional(),
+    /**
+     * A draft whose word 4-grams repeat earlier ones more than this share of the time is a
+     * loop ("The answer is no." to the token cap), refused as degenerate. Absent in the paper
+     * preset, which takes any draft of two segments and enough tokens.
+     */
+    maxDraftRepetition: z.number().gt(0).max(1).optional(),
+    /**
+     * Who proposes rewrites of a segment: "rewrite", the generator's edit turn (the
+     * reference); "resample", the segment sampled afresh as a continuation of the drafting
+     * prompt after the segments before it, which needs no instruction following; "both",
+     * `candidates` of each kind in one step. Absent: "rewrite".
+     */
+    proposer: z.enum(["rewrite", "resample", "both"]).optional(),
     /** Initial trajectories drafted per item; the search starts from the best-scoring one. */
     initialDrafts: z.number().int().min(1).max(64).default(1)
 }).strict();

@@ -8,7 +8,11 @@ export const samplingConfigSchema = z.object({
     /** 0 disables top-k (the preset does not use it). */
     topK: z.number().int().min(0).default(0),
     /** Cap on new tokens per generator call (initial trajectory and each rewrite). */
-    maxTokens: z.number().int().min(1).default(8000)
+    maxTokens: z.number().int().min(1).default(8000),
+    /** llama.cpp's repetition penalty over the last 64 generated tokens (1 = none); absent in the paper preset. */
+    repeatPenalty: z.number().min(1).optional(),
+    /** DRY ("don't repeat yourself") strength, penalising verbatim repeats of earlier sequences (0 = none); absent in the paper preset. */
+    dryStrength: z.number().min(0).optional()
 }).strict();
 
 export const fieldNamesSchema = z.object({

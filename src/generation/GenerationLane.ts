@@ -15,7 +15,14 @@ export type SamplingOptions = {
     stopStrings?: string[];
     /** Only text this grammar accepts can be sampled; the call ends when the grammar is complete. */
     grammar?: GenerationGrammar;
+    /** Repetition penalty over the last generated tokens (absent or 1: none). */
+    repeatPenalty?: number;
+    /** DRY strength (absent or 0: none). */
+    dryStrength?: number;
 };
+
+/** Tokens the repetition penalty looks back over: llama.cpp's common default. */
+const REPEAT_PENALTY_WINDOW = 64;
 
 /** What `sharePromptWith` did: tokens it evaluated, lanes it copied to, and how long that took. */
 export type SharedPrompt = { evaluatedTokens: number; ms: number; copies: number };
@@ -101,6 +108,10 @@ export class GenerationLane {
                 topK: sampling.topK,
                 seed: sampling.seed,
                 ...(sampling.grammar == null ? {} : { grammarEvaluationState: sampling.grammar.newState() }),
+                ...(sampling.repeatPenalty == null || sampling.repeatPenalty === 1 ? {} : {
+                    repeatPenalty: { punishTokens: () => generated.slice(-REPEAT_PENALTY_WINDOW), maxPunishTokens: REPEAT_PENALTY_WINDOW, penalty: sampling.repeatPenalty }
+                }),
+                ...(sampling.dryStrength == null || sampling.dryStrength === 0 ? {} : { dryRepeatPenalty: { strength: sampling.dryStrength } }),
                 yieldEogToken: true
             })) {
                 promptMs ??= performance.now() - started;

@@ -59,6 +59,22 @@ export class GenerationPrompter {
         };
     }
 
+    /**
+     * The drafting prompt again, pre-filled with the thinking up to segment i: the opener for
+     * the first segment, else the segments before it and a blank line. What the model writes
+     * next, up to its next blank line, is a fresh sample of segment i.
+     */
+    public continuation(x: string, y: string, opener: string, before: readonly string[]): GenerationPrompt {
+        const language = this.language(x);
+        const user = this.prompts.render(language, "initial", { prompt: x, response: y });
+        const thinking = before.length === 0 ? opener : `${before.join("\n\n")}\n\n`;
+        return {
+            tokens: this.build(language, user, "<think>\n", thinking),
+            prefill: `<think>\n${thinking}`,
+            templateIds: [this.prompts.templateId(language, "system"), this.prompts.templateId(language, "initial")]
+        };
+    }
+
     public edit(x: string, y: string, before: string[], current: string, after: string[]): GenerationPrompt {
         const language = this.language(x);
         const trajectory = [...before, `<current_paragraph>\n${current}\n</current_paragraph>`, ...after].join("\n\n");

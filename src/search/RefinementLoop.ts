@@ -3,7 +3,7 @@ import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import { joinSegments } from "../text/segmentText.js";
 import { longestSharedRun } from "../text/longestSharedRun.js";
 import { objectiveValue } from "./objective.js";
-import { extractRefineBlock } from "./refineBlock.js";
+import { extractRefineBlock, type RefineBlock } from "./refineBlock.js";
 import type { CandidateTrace, SearchResult, SearchStopReason, StepTrace } from "./SearchTrace.js";
 
 /** What the generator is asked to rewrite. */
@@ -21,6 +21,11 @@ export type ProposedEdit = {
     /** The generator's whole turn, pre-fill included. */
     raw: string;
     tokensGenerated?: number;
+    /**
+     * A resampled paragraph: the candidate is `raw` itself (cut at its blank line), not a
+     * <refine> block found in it. It goes through the same screening as a rewrite.
+     */
+    resampled?: true;
 };
 
 /** The two model roles as the loop sees them; scripted versions drive the fidelity tests. */
@@ -166,8 +171,12 @@ async function runStep(state: SearchState, request: EditRequest, y: string, conf
 
 /** Rejects what cannot be a useful rewrite before spending a scoring call on it. */
 export function screenCandidate(proposal: ProposedEdit, current: string, y: string, config: Pick<SearchConfig, "maxVerbatimChars" | "acceptUnclosedRewrite">): CandidateTrace {
-    const base = { raw: proposal.raw, ...(proposal.tokensGenerated == null ? {} : { tokensGenerated: proposal.tokensGenerated }) };
-    const block = extractRefineBlock(proposal.raw);
+    const base = {
+        raw: proposal.raw,
+        ...(proposal.tokensGenerated == null ? {} : { tokensGenerated: proposal.tokensGenerated }),
+        ...(proposal.resampled === true ? { proposer: "resample" as const } : {})
+    };
+    const block: RefineBlock = proposal.resampled === true ? { kind: "closed", text: proposal.raw.trim() } : extractRefineBlock(proposal.raw);
     if (block.kind === "none")
         return { ...base, status: "rejected", reason: "no-refine-block" };
     const text = block.text;

@@ -5,12 +5,17 @@ export type { CandidateRejection } from "../trace/traceRecordSchema.js";
 
 export type CandidateStatus = "scored" | "rejected";
 
+/** Who made a candidate: the edit turn's <refine> block, or a resampled continuation. */
+export type ProposerKind = "rewrite" | "resample";
+
 /** One proposed rewrite of a segment and what happened to it. */
 export type CandidateTrace = {
     /** The generator's whole turn, pre-fill included. */
     raw: string;
-    /** The rewritten segment, when a <refine> block was found. */
+    /** The rewritten segment, when a <refine> block was found (or the resampled paragraph). */
     text?: string;
+    /** Absent for the edit turn, as in traces from before there was a choice. */
+    proposer?: "resample";
     status: CandidateStatus;
     reason?: CandidateRejection;
     score?: ScoreAggregates;

@@ -1,7 +1,7 @@
 import type { TokenCounter } from "../model/tokenCounter.js";
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "./distribution.js";
-import { countEditTurns, type EditTurnCounts } from "../trace/editTurns.js";
+import { countByProposer, countEditTurns, type EditTurnCounts, type ProposerCounts } from "../trace/editTurns.js";
 import { summariseVersusEmpty } from "../trace/versusEmpty.js";
 import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";
 
@@ -24,6 +24,8 @@ export type StatsReport = {
     stopReasons: Record<string, number>;
     /** The generator's edit turns over all records: how many gave a usable rewrite. */
     editTurns: EditTurnCounts;
+    /** Candidates, usable ones and accepted ones by who proposed them (--proposer). */
+    proposers: ProposerCounts;
     /** Done items with a no-thinking score, how many z* beat it, and the PPL drops 1 - ppl / pplEmpty. */
     versusEmpty: { items: number; beaten: number; pplDrop: Distribution };
     scores: {
@@ -86,6 +88,7 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
         acceptance: acceptanceByStep(done),
         stopReasons,
         editTurns: countEditTurns(all),
+        proposers: countByProposer(all),
         versusEmpty: (() => {
             const summary = summariseVersusEmpty(done);
             return { items: summary.items, beaten: summary.beaten, pplDrop: distribution(summary.pplDrops) };

@@ -50,6 +50,13 @@ export function formatStats(report: StatsReport): string {
             ["right", "right", "right", "right"]));
     }
     parts.push(`\nEdit turns: ${describeEditTurns(report.editTurns)}\n`);
+    const proposers = Object.entries(report.proposers).filter(([, counts]) => counts.candidates > 0);
+    if (proposers.length > 0) {
+        const rate = (part: number, whole: number) => (whole === 0 ? "-" : `${((part / whole) * 100).toFixed(1)}%`);
+        parts.push("\nCandidates by proposer:\n" + formatTable(["proposer", "candidates", "usable", "accepted"],
+            proposers.map(([name, counts]) => [name, String(counts.candidates), rate(counts.usable, counts.candidates), rate(counts.accepted, counts.candidates)]),
+            ["left", "right", "right", "right"]));
+    }
     const { versusEmpty } = report;
     parts.push(versusEmpty.items === 0
         ? "\nNo thinking: no done item records its no-thinking score (traces from before it was recorded)\n"

@@ -12,7 +12,7 @@ import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import type { ScoringFrame, ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { TokenScorer } from "../scoring/TokenScorer.js";
 import { objectiveValue } from "../search/objective.js";
-import { runRefinementLoop, type SearchModels } from "../search/RefinementLoop.js";
+import { runRefinementLoop, type EditRequest, type ProposedEdit, type SearchModels } from "../search/RefinementLoop.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { ResourcePool } from "../util/ResourcePool.js";
 import { deriveSeed } from "../util/seededRandom.js";
@@ -124,7 +124,11 @@ export class ItemSearch {
 
     private sampling(): CallSampling {
         const { sampling } = this.resources.config;
-        return { temperature: sampling.temperature, topP: sampling.topP, topK: sampling.topK, maxTokens: sampling.maxTokens };
+        return {
+            temperature: sampling.temperature, topP: sampling.topP, topK: sampling.topK, maxTokens: sampling.maxTokens,
+            ...(sampling.repeatPenalty == null ? {} : { repeatPenalty: sampling.repeatPenalty }),
+            ...(sampling.dryStrength == null ? {} : { dryStrength: sampling.dryStrength })
+        };
     }
 
     private checkStop(hooks: ItemHooks): void {
@@ -142,16 +146,21 @@ export class ItemSearch {
 
     /**
      * Drafts --initial-drafts trajectories and chooses the one to search from: the only one,
-     * or the best-scoring draft that can start a search. With several drafts every one is
-     * recorded with its score or why it could not be used.
+     * or the best-scoring draft that can start a search. A draft that cannot start one is
+     * drafted again with the next seed, up to --redrafts more times. With several drafts
+     * every one is recorded with its score or why it could not be used.
      */
     private async draft(item: SynthesisItem, lane: GenerationLane, meter: ItemMeter, record: ItemRecord,
         score: (z: string) => Promise<ScoreAggregates>) {
         const { config, prompter } = this.resources;
         const count = config.search.initialDrafts;
-        const limits = { minThinkingTokens: config.search.minThinkingTokens, maxThinkingTokens: maxThinkingTokensOf(config) };
+        const attempts = count + (config.search.redrafts ?? 0);
+        const limits = {
+            minThinkingTokens: config.search.minThinkingTokens, maxThinkingTokens: maxThinkingTokensOf(config),
+            ...(config.search.maxDraftRepetition == null ? {} : { maxRepetition: config.search.maxDraftRepetition })
+        };
         const drafts: { draft: Draft; problem: string | undefined }[] = [];
-        for (let k = 0; k < count; k++) {
+        for (let k = 0; k < attempts && drafts.filter((entry) => entry.problem == null).length < count; k++) {
             // The first draft keeps the seeds of a single-draft run, so --initial-drafts 1 reproduces it.
             const suffix = k === 0 ? [] : [k];
             const opener = prompter.drawOpener(prompter.language(item.x), deriveSeed(config.seed, item.key, "opener", ...suffix));
@@ -163,12 +172,14 @@ export class ItemSearch {
         const usable = drafts.filter((entry) => entry.problem == null);
         if (usable.length === 0) {
             const first = drafts[0]!;
-            return { chosen: undefined, reason: count === 1 ? first.problem! : `none of ${count} drafts can start a search; the first: ${first.problem!}`,
-                outcome: { initial: initialOf(first.draft), z0: first.draft.z, ...(count > 1 ? { drafts: drafts.map(({ draft, problem }) => ({ ...initialOf(draft), z: draft.z, rejected: problem! })) } : {}) } };
+            const reason = drafts.length === 1 ? first.problem!
+                : `none of ${drafts.length} drafts can start a search: ${drafts.map(({ problem }, index) => `draft ${index + 1}: ${problem!}`).join("; ")}`;
+            return { chosen: undefined, reason,
+                outcome: { initial: initialOf(first.draft), z0: first.draft.z, ...(drafts.length > 1 ? { drafts: drafts.map(({ draft, problem }) => ({ ...initialOf(draft), z: draft.z, rejected: problem! })) } : {}) } };
         }
         // No thinking at all: the baseline every item records, and the objective's reference when it is a gain over it.
         const emptyZScore = await score("");
-        if (count === 1)
+        if (drafts.length === 1)
             return { chosen: usable[0]!.draft, outcome: { initial: initialOf(usable[0]!.draft) } as DraftOutcome, scores: { emptyZScore } };
         const scored = new Map<Draft, { score: ScoreAggregates; objective: number }>();
         for (const { draft } of usable) {
@@ -192,20 +203,36 @@ export class ItemSearch {
         const { meter, record, hooks } = context;
         const stepsPlanned = Math.min(config.search.maxSteps, draft.segments.length) * config.search.passes;
         hooks.onProgress?.({ item, phase: "scoring", stepsDone: 0, stepsPlanned });
-        const editSampling: CallSampling = { ...this.sampling(), ...(this.rewriteGrammar == null ? {} : { grammar: this.rewriteGrammar }) };
-        const proposer: CandidateProposer = config.candidateMode === "concurrent"
-            ? new ConcurrentProposer(lanes, editSampling, meter)
-            : new SequentialProposer(lanes[0]!, editSampling, meter);
+        const proposerWith = (sampling: CallSampling): CandidateProposer => config.candidateMode === "concurrent"
+            ? new ConcurrentProposer(lanes, sampling, meter)
+            : new SequentialProposer(lanes[0]!, sampling, meter);
+        const proposer = proposerWith({ ...this.sampling(), ...(this.rewriteGrammar == null ? {} : { grammar: this.rewriteGrammar }) });
+        // A paragraph ends at a blank line; a model that ends its thinking ends the paragraph too.
+        const resampler = proposerWith({ ...this.sampling(), stopStrings: ["\n\n", "</think>"] });
+        const kind = config.search.proposer ?? "rewrite";
         const maxThinking = maxThinkingTokensOf(config);
+        const rewrites = async (request: EditRequest, count: number): Promise<ProposedEdit[]> => {
+            const prompt = prompter.edit(item.x, item.y, request.before, request.current, request.after);
+            record.usedPrompts(prompt.templateIds);
+            const seeds = Array.from({ length: count }, (_, k) => deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k));
+            const generations = await proposer.propose(prompt.tokens, seeds);
+            // The pre-fill is part of the turn: it may itself open the <refine> block.
+            return generations.map((generation) => ({ raw: prompt.prefill + generation.text, tokensGenerated: generation.tokens }));
+        };
+        const resamples = async (request: EditRequest, count: number): Promise<ProposedEdit[]> => {
+            const prompt = prompter.continuation(item.x, item.y, draft.opener, request.before);
+            record.usedPrompts(prompt.templateIds);
+            const seeds = Array.from({ length: count }, (_, k) => deriveSeed(config.seed, item.key, "resample", request.pass, request.segment, k));
+            const generations = await resampler.propose(prompt.tokens, seeds);
+            // The first segment starts with the opener, which is part of the pre-fill.
+            const lead = request.before.length === 0 ? draft.opener : "";
+            return generations.map((generation) => ({ raw: lead + paragraphOf(generation.text), tokensGenerated: generation.tokens, resampled: true }));
+        };
         const models: SearchModels = {
-            propose: async (request, count) => {
-                const prompt = prompter.edit(item.x, item.y, request.before, request.current, request.after);
-                record.usedPrompts(prompt.templateIds);
-                const seeds = Array.from({ length: count }, (_, k) => deriveSeed(config.seed, item.key, "edit", request.pass, request.segment, k));
-                const generations = await proposer.propose(prompt.tokens, seeds);
-                // The pre-fill is part of the turn: it may itself open the <refine> block.
-                return generations.map((generation) => ({ raw: prompt.prefill + generation.text, tokensGenerated: generation.tokens }));
-            },
+            propose: async (request, count) => [
+                ...(kind === "resample" ? [] : await rewrites(request, count)),
+                ...(kind === "rewrite" ? [] : await resamples(request, count))
+            ],
             score: context.score,
             fits: (z) => {
                 const length = this.lengthOf(z);
@@ -223,4 +250,9 @@ export class ItemSearch {
         this.checkStop(hooks);
         return record.done(result, drafts, { scoreEmpty: context.emptyZScore, yHeadChars: frame.yHead.length });
     }
+}
+
+/** A resampled continuation up to its first blank line (or the end of the thinking), without either. */
+function paragraphOf(text: string): string {
+    return text.split("</think>")[0]!.split("\n\n")[0]!;
 }

@@ -1,5 +1,6 @@
 import type { GenerationLane } from "../generation/GenerationLane.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import { repetitionRatio } from "../text/repetitionRatio.js";
 import { joinSegments, segmentText } from "../text/segmentText.js";
 import type { InitialDraft } from "../trace/traceRecordSchema.js";
 import type { CallSampling } from "./CandidateProposer.js";
@@ -34,13 +35,22 @@ export async function draftTrajectory(lane: GenerationLane, prompter: Generation
     };
 }
 
+/** n-gram sizes of the loop check: a looping draft repeats whole phrases, as the curation repetition filter measures. */
+const DEGENERATE_WORD_N = 4;
+const DEGENERATE_CJK_N = 6;
+
 /** Token counts of a draft's z in both models' vocabularies. */
 export type DraftLength = { scorerTokens: number; generatorTokens: number };
 
 /** Why a draft cannot start a search, or undefined when it can. */
-export function draftProblem(draft: Draft, length: DraftLength, limits: { minThinkingTokens: number; maxThinkingTokens: number }): string | undefined {
+export function draftProblem(draft: Draft, length: DraftLength, limits: { minThinkingTokens: number; maxThinkingTokens: number; maxRepetition?: number }): string | undefined {
     if (length.scorerTokens < limits.minThinkingTokens)
         return `initial trajectory too short: ${length.scorerTokens} tokens < ${limits.minThinkingTokens}`;
+    if (limits.maxRepetition != null) {
+        const repetition = repetitionRatio(draft.z, DEGENERATE_WORD_N, DEGENERATE_CJK_N);
+        if (repetition.ratio > limits.maxRepetition)
+            return `initial trajectory is degenerate: ${(repetition.ratio * 100).toFixed(0)}% of its ${repetition.kind} ${repetition.n}-grams repeat earlier ones (> ${(limits.maxRepetition * 100).toFixed(0)}%)`;
+    }
     if (draft.segments.length < 2)
         return "initial trajectory has a single segment";
     const longest = Math.max(length.scorerTokens, length.generatorTokens);

@@ -41,3 +41,23 @@ export function describeEditTurns(counts: EditTurnCounts): string {
     const share = ((counts.usable / counts.turns) * 100).toFixed(1);
     return `${counts.turns} edit turn(s): ${counts.usable} usable (${share}%), ${counts.tooLong} of them refused as too long; ${counts.unusable} unusable (no, empty or unclosed <refine> block)`;
 }
+
+/** Per proposer (the edit turn's block, or a resampled paragraph): candidates, usable ones, and those a step accepted. */
+export type ProposerCounts = Record<"rewrite" | "resample", { candidates: number; usable: number; accepted: number }>;
+
+export function countByProposer(records: Iterable<TraceRecord>): ProposerCounts {
+    const counts: ProposerCounts = { rewrite: { candidates: 0, usable: 0, accepted: 0 }, resample: { candidates: 0, usable: 0, accepted: 0 } };
+    for (const record of records) {
+        for (const step of record.steps) {
+            step.candidates.forEach((candidate, index) => {
+                const entry = counts[candidate.proposer ?? "rewrite"];
+                entry.candidates++;
+                if (!(candidate.status === "rejected" && candidate.reason != null && UNUSABLE_REASONS.has(candidate.reason)))
+                    entry.usable++;
+                if (step.chosen === index)
+                    entry.accepted++;
+            });
+        }
+    }
+    return counts;
+}

@@ -20,8 +20,10 @@ export const candidateRejectionSchema = z.enum(["empty", "identical", "no-refine
 export const candidateSchema = z.object({
     /** The generator's whole turn, pre-fill included. */
     raw: z.string(),
-    /** The rewritten segment, when a <refine> block was found. */
+    /** The rewritten segment, when a <refine> block was found (or the resampled paragraph). */
     text: z.string().optional(),
+    /** "resample" for a segment sampled afresh as a continuation of the draft; absent for the edit turn's <refine> block. */
+    proposer: z.literal("resample").optional(),
     status: z.enum(["scored", "rejected"]),
     reason: candidateRejectionSchema.optional(),
     score: scoreSchema.optional(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reflectionPhrasesInTail } from "../../src/curation/filters/endOfThinking.js";
 import { measureLeakage } from "../../src/curation/filters/leakage.js";
-import { repetitionRatio } from "../../src/curation/filters/repetition.js";
+import { repetitionRatio } from "../../src/text/repetitionRatio.js";
 import { longestSharedRun } from "../../src/text/longestSharedRun.js";
 import { minHashSignature, shingleHashes, signatureSimilarity } from "../../src/curation/minHash.js";
 import { NearDuplicateIndex } from "../../src/curation/NearDuplicateIndex.js";

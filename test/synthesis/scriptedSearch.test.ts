@@ -305,3 +305,64 @@ describe("--initial-drafts 2", () => {
         expect(record.steps[0]!.original).toBe(storyDraftSegments[0]);
     });
 });
+
+describe("--redrafts", () => {
+    it("drafts a looping first draft again with the next seed, records the refused draft and why, and searches from the new one", async () => {
+        // Seed 0 and id "drafts": draft 1 draws the first opener (the loop), draft 2 the second (the story draft).
+        const twoOpeners = promptsWithOpeners({ en: [opener, storyOpener] });
+        const loop = " " + Array.from({ length: 40 }, () => "The answer is no.").join(" ");
+        const edit = "Too thin.\n</analyze>\n<refine>\nMax the little dog finds a red ball and shares it with Lily in the park.\n</refine>";
+        const spec = { initial: loop, edit, triggers: [{ after: ":", script: storyDraftScript }] };
+        const flags = ["--max-draft-repetition", "0.5", "--min-thinking-tokens", "20", ...singleStep];
+
+        // Without redrafts the item is lost to the loop, and the reason says why.
+        const once = await synthesize("drafts-once", spec, [storyPair("drafts")], flags, twoOpeners);
+        expect(once.result.code, once.result.stderr).toBe(0);
+        const skipped = once.records.get("drafts")!;
+        expect(skipped.status).toBe("skipped");
+        expect(skipped.status === "skipped" && skipped.reason).toMatch(/initial trajectory is degenerate: \d+% of its word 4-grams repeat earlier ones/u);
+
+        const run = await synthesize("drafts-again", spec, [storyPair("drafts")], ["--redrafts", "2", ...flags], twoOpeners);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        const record = done(run, "drafts");
+        // Two drafts were enough: the first refused as degenerate, the second searched from.
+        expect(record.drafts!.map((draft) => draft.opener)).toEqual([opener, storyOpener]);
+        expect(record.drafts![0]!.rejected).toMatch(/degenerate/u);
+        expect(record.drafts![1]!.rejected).toBeUndefined();
+        expect(record.z0).toBe(storyDraftSegments.join("\n\n"));
+        expect(record.initial?.opener).toBe(storyOpener);
+    });
+
+    it("says how many drafts were tried and why each was refused when none can start a search", async () => {
+        const loop = " " + Array.from({ length: 40 }, () => "The answer is no.").join(" ");
+        const run = await synthesize("drafts-all-loop", { initial: loop, edit: "Never asked for." }, [storyPair("loops")],
+            ["--redrafts", "2", "--max-draft-repetition", "0.5", "--min-thinking-tokens", "20", ...singleStep]);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        const record = run.records.get("loops")!;
+        expect(record.status).toBe("skipped");
+        expect(record.status === "skipped" && record.reason).toMatch(/^none of 3 drafts can start a search: draft 1: initial trajectory is degenerate.*; draft 2: .*degenerate.*; draft 3: .*degenerate/u);
+        expect(record.status === "skipped" && record.drafts).toHaveLength(3);
+    });
+});
+
+describe("--proposer resample", () => {
+    it("proposes the model's own continuation of the thinking before the segment, cut at the blank line, and screens it like a rewrite", async () => {
+        // After a pre-fill ending in a blank line ("\n"), the scripted generator says `edit`.
+        const fresh = "Max the little dog runs to the park with his red ball, and Lily throws it for him until sunset.";
+        const edit = `${fresh}\n\nThis second paragraph is never part of the candidate.`;
+        const run = await synthesize("resample", { initial: planScript, edit }, [storyPair("resample")],
+            ["--proposer", "resample", "--max-steps", "2", "--candidates", "1", "--max-tokens", "120", "--max-thinking-tokens", "1500"]);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        const record = done(run, "resample");
+        expect(record.steps).toHaveLength(2);
+        // Segment 0: the drafting prompt with the opener again gives the first paragraph again: identical, refused unscored.
+        const first = record.steps[0]!.candidates[0]!;
+        expect(first).toMatchObject({ proposer: "resample", status: "rejected", reason: "identical", text: planSegments[0] });
+        // Segment 1: the continuation after segment 0 and a blank line, up to the next blank line.
+        const second = record.steps[1]!.candidates[0]!;
+        expect(second).toMatchObject({ proposer: "resample", text: fresh, raw: fresh });
+        expect(second.status).toBe("scored");
+        const rescored = await freshScores("resample", [{ x: storyX, z: [planSegments[0]!, fresh, planSegments[2]!].join("\n\n"), y: storyY }]);
+        expectClose(second.score!.clippedMeanNll, rescored[0]!.clippedMeanNll);
+    });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countEditTurns, describeEditTurns } from "../../src/trace/editTurns.js";
+import { countByProposer, countEditTurns, describeEditTurns } from "../../src/trace/editTurns.js";
 import type { TraceCandidate, TraceStep } from "../../src/trace/traceRecordSchema.js";
 import { doneRecord, score, skippedRecord } from "../support/traceFixtures.js";
 
@@ -23,5 +23,17 @@ describe("countEditTurns", () => {
 
     it("says so when no turn was taken", () => {
         expect(describeEditTurns(countEditTurns([skippedRecord()]))).toBe("no edit turns");
+    });
+});
+
+describe("countByProposer", () => {
+    it("counts candidates, usable ones and accepted ones per proposer, by hand", () => {
+        const resampled = (status: "scored" | "rejected", reason?: TraceCandidate["reason"]): TraceCandidate => ({ ...turn(status, reason), proposer: "resample" });
+        const accepted: TraceStep = { ...step([turn("scored"), resampled("scored")]), chosen: 1 };
+        const records = [doneRecord({ steps: [accepted, step([turn("rejected", "no-refine-block"), resampled("rejected", "identical")])] })];
+        expect(countByProposer(records)).toEqual({
+            rewrite: { candidates: 2, usable: 1, accepted: 0 },
+            resample: { candidates: 2, usable: 2, accepted: 1 }
+        });
     });
 });

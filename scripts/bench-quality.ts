@@ -1,0 +1,95 @@
+/**
+ * What reer's thinking is worth on a real model: synthesise the shared pairs with one
+ * model as generator and scorer under each configuration, then re-score every item with
+ * no thinking, z0 and z* under the run's own scorer and under a held-out judge
+ * (`reer evaluate`), and print one table (Markdown) with its JSON beside it.
+ *
+ *   npm run bench:quality -- [--limit 8] [--configs paper,constrained] [--threads 1]
+ *                            [--model smollm2-135m-instruct] [--judge gemma-3-270m] [--judge-template none]
+ *                            [--max-tokens 512] [--max-steps 4] [--seed 1] [--out bench-results/quality]
+ *
+ * Every run resumes: the outputs are kept in --out, so an interrupted bench, or a longer
+ * --limit after a shorter one, only computes the items it lacks.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { evaluationSchema, type Evaluation } from "../src/evaluation/evaluationSchema.js";
+import { readTraceFile } from "../src/trace/readTrace.js";
+import { formatQualityTable, qualityRow, type QualityRow } from "./bench-quality/qualityRow.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The configurations compared, as synthesize flags on top of the common ones. */
+const CONFIGURATIONS: Record<string, string[]> = {
+    paper: ["--preset", "paper"],
+    constrained: ["--preset", "paper", "--constrain-rewrite"]
+};
+
+const { values: args } = parseArgs({
+    options: {
+        limit: { type: "string" },
+        configs: { type: "string", default: Object.keys(CONFIGURATIONS).join(",") },
+        threads: { type: "string" },
+        model: { type: "string", default: "smollm2-135m-instruct" },
+        judge: { type: "string", default: "gemma-3-270m" },
+        // Gemma-3-270M is a base model without a chat template: it reads x, z and y as plain text.
+        "judge-template": { type: "string", default: "none" },
+        "max-tokens": { type: "string", default: "512" },
+        "max-steps": { type: "string", default: "4" },
+        seed: { type: "string", default: "1" },
+        out: { type: "string", default: path.join(repoRoot, "bench-results", "quality") },
+        pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? path.join(repoRoot, "..", "shared"), "data", "reer-pairs.jsonl") }
+    }
+});
+
+function reer(cliArgs: string[], capture: boolean): string {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...cliArgs],
+        { cwd: repoRoot, stdio: ["ignore", capture ? "pipe" : "inherit", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 });
+    // 3: some items failed; the table shows them.
+    if (result.status !== 0 && result.status !== 3)
+        throw new Error(`reer ${cliArgs[0]} exited with ${result.status ?? result.signal}`);
+    return result.stdout ?? "";
+}
+
+const outDir = path.resolve(args.out);
+mkdirSync(outDir, { recursive: true });
+const lines = readFileSync(args.pairs, "utf8").split("\n").filter((line) => line.trim() !== "");
+const chosen = args.limit == null ? lines : lines.slice(0, Number(args.limit));
+const input = path.join(outDir, `pairs-${chosen.length}.jsonl`);
+writeFileSync(input, chosen.join("\n") + "\n");
+const ids = new Set(chosen.map((line) => String((JSON.parse(line) as { id: unknown }).id)));
+const threads = args.threads == null ? [] : ["--threads", args.threads];
+const common = ["--model", args.model, "--max-tokens", args["max-tokens"], "--max-steps", args["max-steps"], "--seed", args.seed, ...threads, "--progress", "log"];
+
+const rows: QualityRow[] = [];
+for (const name of args.configs.split(",")) {
+    const flags = CONFIGURATIONS[name];
+    if (flags == null)
+        throw new Error(`unknown configuration ${name}; known: ${Object.keys(CONFIGURATIONS).join(", ")}`);
+    const output = path.join(outDir, `${name}.jsonl`);
+    process.stderr.write(`\n== ${name}: synthesize ${chosen.length} pair(s) into ${output}\n`);
+    reer(["synthesize", input, "-o", output, ...common, ...flags], false);
+    const evaluate = (label: string, scorer: string[]): Evaluation => {
+        process.stderr.write(`== ${name}: evaluate under ${label}\n`);
+        const evaluation = evaluationSchema.parse(JSON.parse(reer(["evaluate", output, "--json", ...threads, ...scorer], true)));
+        writeFileSync(path.join(outDir, `${name}.evaluate-${label}.json`), JSON.stringify(evaluation, null, 2) + "\n");
+        return evaluation;
+    };
+    const own = evaluate("own", []);
+    const judge = evaluate(args.judge, ["--scorer", args.judge, "--template", args["judge-template"]]);
+    const records = (await readTraceFile(output)).filter((record) => ids.has(record.id));
+    rows.push(qualityRow(name, records, own, judge));
+}
+
+const machine = `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+const settings = { pairs: chosen.length, model: args.model, judge: args.judge, maxTokens: Number(args["max-tokens"]), maxSteps: Number(args["max-steps"]), seed: Number(args.seed), threads: args.threads ?? "default" };
+const table = formatQualityTable(rows, args.judge);
+const heading = `bench:quality, ${new Date().toISOString().slice(0, 10)}, ${machine}; ${chosen.length} pair(s), generator and scorer ${args.model}, ` +
+    `held-out judge ${args.judge} (template ${args["judge-template"]}), --max-tokens ${settings.maxTokens} --max-steps ${settings.maxSteps} --seed ${settings.seed}\n\n`;
+writeFileSync(path.join(outDir, `quality-${chosen.length}.md`), heading + table);
+writeFileSync(path.join(outDir, `quality-${chosen.length}.json`), JSON.stringify({ date: new Date().toISOString(), machine, settings, rows }, null, 2) + "\n");
+process.stdout.write(heading + table);
