@@ -4,7 +4,7 @@
  * no thinking, z0 and z* under the run's own scorer and under a held-out judge
  * (`reer evaluate`), and print one table (Markdown) with its JSON beside it.
  *
- *   npm run bench:quality -- [--limit 8] [--configs paper,constrained] [--threads 1]
+ *   npm run bench:quality -- [--limit 8] [--configs paper,constrained,resample,both,...] [--threads 1]
  *                            [--model smollm2-135m-instruct] [--judge gemma-3-270m] [--judge-template none]
  *                            [--max-tokens 512] [--max-steps 4] [--seed 1] [--out bench-results/quality]
  *
@@ -24,15 +24,21 @@ import { formatQualityTable, qualityRow, type QualityRow } from "./bench-quality
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The configurations compared, as synthesize flags on top of the common ones. */
+const REDRAFT = ["--redrafts", "3", "--max-draft-repetition", "0.5", "--dry", "0.8"];
 const CONFIGURATIONS: Record<string, string[]> = {
     paper: ["--preset", "paper"],
-    constrained: ["--preset", "paper", "--constrain-rewrite"]
+    constrained: ["--preset", "paper", "--constrain-rewrite"],
+    resample: ["--preset", "paper", "--proposer", "resample"],
+    both: ["--preset", "paper", "--proposer", "both", "--constrain-rewrite"],
+    "constrained+redraft": ["--preset", "paper", "--constrain-rewrite", ...REDRAFT],
+    "resample+redraft": ["--preset", "paper", "--proposer", "resample", ...REDRAFT],
+    "both+redraft": ["--preset", "paper", "--proposer", "both", "--constrain-rewrite", ...REDRAFT]
 };
 
 const { values: args } = parseArgs({
     options: {
         limit: { type: "string" },
-        configs: { type: "string", default: Object.keys(CONFIGURATIONS).join(",") },
+        configs: { type: "string", default: "paper,constrained" },
         threads: { type: "string" },
         model: { type: "string", default: "smollm2-135m-instruct" },
         judge: { type: "string", default: "gemma-3-270m" },
