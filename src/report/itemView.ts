@@ -1,5 +1,6 @@
 import type { EvaluationItem } from "../evaluation/evaluationSchema.js";
-import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { scoreEmptyOf, type TraceRecord } from "../trace/traceRecordSchema.js";
+import { versusEmpty } from "../trace/versusEmpty.js";
 import { describeItemPerplexities } from "./evaluationSection.js";
 import { escapeHtml as h } from "./htmlText.js";
 import { codePoints } from "./reportData.js";
@@ -47,6 +48,10 @@ function renderItemFacts(record: TraceRecord, perplexities: EvaluationItem | und
         // The clipped mean NLL line above already is the objective in the default preset.
         if (record.objective !== "clippedMeanNll")
             facts.push([`Objective (${record.objective})`, `${record.objective0.toFixed(4)} → ${record.objectiveFinal.toFixed(4)}`]);
+        const versus = versusEmpty(record);
+        if (versus != null)
+            facts.push(["Against no thinking", `PPL ${scoreEmptyOf(record)!.ppl.toFixed(3)} with no thinking, ${record.score.ppl.toFixed(3)} with z* ` +
+                `(${versus.beats ? "beats it" : "does not beat it"}, PPL drop ${(versus.pplDrop * 100).toFixed(1)}%)`]);
     }
     if (perplexities != null)
         facts.push(["PPL of y (evaluation)", describeItemPerplexities(perplexities)]);

@@ -1,4 +1,5 @@
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
+import { describeVersusEmpty, summariseVersusEmpty } from "../trace/versusEmpty.js";
 
 /** One line of the report header: a label and its value as plain text. */
 export type RunFact = { label: string; value: string };
@@ -26,6 +27,9 @@ export function runFacts(records: readonly TraceRecord[]): RunFact[] {
         const before = mean(done.map((record) => record.score0.clippedMeanNll));
         const after = mean(done.map((record) => record.score.clippedMeanNll));
         facts.push({ label: "Mean clipped NLL", value: `${before.toFixed(4)} → ${after.toFixed(4)} over ${done.length} scored item(s)` });
+        const versus = summariseVersusEmpty(done);
+        if (versus.items > 0)
+            facts.push({ label: "Against no thinking", value: describeVersusEmpty(versus) });
     }
     const generated = records.reduce((sum, record) => sum + record.tokens.generated, 0);
     const totalMs = records.reduce((sum, record) => sum + record.timings.totalMs, 0);

@@ -107,3 +107,16 @@ describe("renderReport", () => {
         expect(() => renderReport([])).toThrow(ReerError);
     });
 });
+
+describe("the report against no thinking", () => {
+    it("says per run and per item whether z* beats no thinking, from each record's scoreEmpty", async () => {
+        const { doneRecord, score } = await import("../support/traceFixtures.js");
+        // Hand-made: item a beats no thinking (PPL 4 against 5, a 20% drop), item b does not (6 against 5).
+        const a = doneRecord({ id: "a", key: "a", score: score(1.0, { ppl: 4 }), scoreEmpty: score(1.2, { ppl: 5 }) });
+        const b = doneRecord({ id: "b", key: "b", line: 2, score: score(1.3, { ppl: 6 }), scoreEmpty: score(1.2, { ppl: 5 }) });
+        const page = renderReport([a, b], { source: "t.jsonl", generatedAt: new Date("2025-01-02T03:04:05Z") });
+        expect(page).toContain("z* beats no thinking on 1 of 2 item(s), median PPL drop 0.0%");
+        expect(itemView(page, 0)).toContain("PPL 5.000 with no thinking, 4.000 with z* (beats it, PPL drop 20.0%)");
+        expect(itemView(page, 1)).toContain("PPL 5.000 with no thinking, 6.000 with z* (does not beat it, PPL drop -20.0%)");
+    });
+});
