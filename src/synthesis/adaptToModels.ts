@@ -1,27 +1,32 @@
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import { applyPreset, smallModelPreset } from "../config/smallModelPreset.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import { largestFittingMaxTokens, type ContextCaps, type ItemBudget } from "./itemBudget.js";
 
 /**
  * Generators below this size rarely close a <refine> block when sampled freely: SmolLM2-135M
- * closed 2 of 24 edit turns of the paper preset, and 6 of 6 under the rewrite grammar.
+ * closed none of its edit turns in bench:quality (and 2 of 24 in a first trial), and every
+ * one under the rewrite grammar. Below it, `--preset auto` applies the small-model preset.
  */
-export const CONSTRAINED_REWRITE_BELOW_PARAMETERS = 1.5e9;
+export const SMALL_MODEL_PARAMETERS = 1.5e9;
 
 /** The settings the user gave (flags or --config), as dotted paths such as "sampling.maxTokens". */
 export type ExplicitSettings = ReadonlySet<string>;
 
-/** The config as it runs on these models, and one line per setting changed from the paper preset, for the start line. */
+/** "auto": the paper preset adapted to the models; "small": the small-model preset whatever the model's size. */
+export type AdaptivePreset = "auto" | "small";
+
+/** The config as it runs on these models, and one line per change from the paper preset, for the start line. */
 export type AdaptedConfig = { config: SynthesisConfig; notes: string[] };
 
 /**
- * The default preset ("auto"): the paper preset, with what the models cannot do changed and
- * said. A setting the user gave is never changed.
+ * `--preset auto` (the default) and `--preset small`: the paper preset, with what the models
+ * cannot do changed and said. A setting the user gave is never changed.
  * - The paper's 8000 new tokens per call do not fit an 8k-context model: the cap becomes
  *   the largest under which every item that can fit does (never below --min-thinking-tokens).
- * - Small generators get constrained rewrites (see CONSTRAINED_REWRITE_BELOW_PARAMETERS).
+ * - Small generators (auto) or any generator (small) get the small-model preset.
  */
-export function adaptToModels(config: SynthesisConfig, explicit: ExplicitSettings, generator: LoadedModel, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps): AdaptedConfig {
+export function adaptToModels(config: SynthesisConfig, explicit: ExplicitSettings, generator: LoadedModel, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps, preset: AdaptivePreset = "auto"): AdaptedConfig {
     const notes: string[] = [];
     let adapted = config;
     if (!explicit.has("sampling.maxTokens") && !explicit.has("search.maxThinkingTokens")) {
@@ -32,9 +37,12 @@ export function adaptToModels(config: SynthesisConfig, explicit: ExplicitSetting
             notes.push(`--max-tokens ${fitting} (the paper's ${config.sampling.maxTokens} does not fit the contexts, generator ${caps.generator} and scorer ${caps.scorer} tokens; the largest that fits every item)`);
         }
     }
-    if (!explicit.has("search.constrainRewrite") && generator.parameterCount < CONSTRAINED_REWRITE_BELOW_PARAMETERS) {
-        adapted = { ...adapted, search: { ...adapted.search, constrainRewrite: true } };
-        notes.push(`--constrain-rewrite (the generator has ${formatParameters(generator.parameterCount)} parameters; under ${formatParameters(CONSTRAINED_REWRITE_BELOW_PARAMETERS)} models rarely close a <refine> block unaided)`);
+    const small = generator.parameterCount < SMALL_MODEL_PARAMETERS;
+    if (preset === "small" || small) {
+        const { config: withPreset, applied } = applyPreset(adapted, smallModelPreset, explicit);
+        adapted = withPreset;
+        if (applied.length > 0)
+            notes.push(`${applied.join(" ")} (the small-model preset${preset === "small" ? ", asked for" : `: the generator has ${formatParameters(generator.parameterCount)} parameters, under ${formatParameters(SMALL_MODEL_PARAMETERS)}`}; --preset paper turns it off)`);
     }
     return { config: adapted, notes };
 }

@@ -11,6 +11,7 @@ import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { resolveCandidateMode } from "./candidateMode.js";
 import { decisiveSettings, hashSettings } from "./configHash.js";
+import type { AdaptivePreset } from "./adaptToModels.js";
 import { budgetWithLimits, sizeContexts, type ContextCaps, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
 import { chooseItemsInFlight } from "./itemsInFlight.js";
@@ -52,7 +53,7 @@ export type RunSynthesisOptions = {
      * models (new-token cap to their contexts, constrained rewrites for small generators)
      * and said in the start event. Absent: the config runs exactly as given.
      */
-    adaptToModels?: { explicit: ReadonlySet<string> };
+    adaptToModels?: { explicit: ReadonlySet<string>; preset?: AdaptivePreset };
     /** Aborting stops taking new items; items in flight are abandoned, not written. */
     signal?: AbortSignal;
     onEvent?: (event: RunEvent) => void;

@@ -6,7 +6,7 @@ import type { PromptLanguage, PromptSet } from "../prompts/PromptSet.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import { detectLanguage } from "../text/cjk.js";
-import { adaptToModels, type ExplicitSettings } from "./adaptToModels.js";
+import { adaptToModels, type AdaptivePreset, type ExplicitSettings } from "./adaptToModels.js";
 import { budgetWithLimits, largestFittingMaxTokens, measureItemBase, type ContextCaps, type ItemBudget } from "./itemBudget.js";
 
 export type RunSetup = {
@@ -18,8 +18,8 @@ export type RunSetup = {
     items: readonly { x: string; y: string }[];
     /** Cap for both contexts (default: each model's training context). */
     maxContextSize?: number;
-    /** Adapt the settings the user did not give to these models (the default preset); absent: run the config exactly. */
-    adaptToModels?: { explicit: ExplicitSettings };
+    /** Adapt the settings the user did not give to these models (--preset auto or small); absent: run the config exactly. */
+    adaptToModels?: { explicit: ExplicitSettings; preset?: AdaptivePreset };
 };
 
 /** What a valid run is built from. */
@@ -70,7 +70,7 @@ export function validateRun(setup: RunSetup): ValidatedRun {
     });
     const adapted = setup.adaptToModels == null
         ? { config: setup.config, notes: [] }
-        : adaptToModels(setup.config, setup.adaptToModels.explicit, generatorModel, bases, caps);
+        : adaptToModels(setup.config, setup.adaptToModels.explicit, generatorModel, bases, caps, setup.adaptToModels.preset);
     const config = adapted.config;
     checkLimits(config);
     checkSomeItemFits(config, bases, caps);

@@ -42,8 +42,8 @@ describe.skipIf(realModelsMissing)("reer synthesize with SmolLM2-135M-Instruct",
     it("writes every item, with every edit turn's raw text, and never ends above its initial score", () => {
         const records = readTrace(reference);
         expect(records.map((record) => record.id).sort()).toEqual([pairs[2]!.id, pairs[20]!.id].sort());
-        // The default preset turns constrained rewrites on for a 135M generator, and says so.
-        expect(stderr).toContain("adapted to the models: --constrain-rewrite");
+        // The default preset applies the small-model preset to a 135M generator, and says so.
+        expect(stderr).toMatch(/adapted to the models: --constrain-rewrite .*\(the small-model preset/u);
         expect(stderr).toMatch(/edit turn\(s\): \d+ usable/u);
         const done = records.filter((record) => record.status === "done");
         expect(done.length).toBeGreaterThan(0);
@@ -51,13 +51,19 @@ describe.skipIf(realModelsMissing)("reer synthesize with SmolLM2-135M-Instruct",
             expect(record.score.clippedMeanNll).toBeLessThanOrEqual(record.score0.clippedMeanNll);
             expect(record.initial?.raw.length ?? 0).toBeGreaterThan(0);
             for (const step of record.steps) {
-                expect(step.candidates).toHaveLength(2);
-                for (const candidate of step.candidates) {
-                    expect(candidate.raw.length).toBeGreaterThan(0);
-                    // Under the grammar every turn closes exactly one block.
+                const rewrites = step.candidates.filter((candidate) => candidate.proposer == null);
+                const resampled = step.candidates.filter((candidate) => candidate.proposer === "resample");
+                // --candidates 2 of each kind the preset's proposer makes.
+                expect([2, 4]).toContain(step.candidates.length);
+                expect(rewrites.length === 0 || rewrites.length === 2).toBe(true);
+                for (const candidate of rewrites) {
+                    // Under the grammar every edit turn closes exactly one block.
                     expect(candidate.raw.match(/<refine>/gu)).toHaveLength(1);
                     expect(candidate.raw).toMatch(/<\/refine>$/u);
                 }
+                // A resampled paragraph is one paragraph: no blank line in it.
+                for (const candidate of resampled)
+                    expect(candidate.raw).not.toMatch(/\n\s*\n/u);
             }
         }
     });

@@ -23,7 +23,7 @@ type SynthesizeFlags = ModelFlags & ProgressFlags & {
     skipInvalid: boolean;
     dryRun: boolean;
     shard?: string;
-    preset: "auto" | "paper";
+    preset: "auto" | "small" | "paper";
 };
 
 export function synthesizeCommand(): Command {
@@ -62,7 +62,7 @@ Examples:
         const inputs = [input, flags.config, flags.model, flags.generator, flags.scorer];
         OutputFile.check("-o", flags.output, { inputs });
         const config = resolveSynthesisConfig(self, flags as unknown as Record<string, unknown>);
-        const adaptToModels = flags.preset === "paper" ? undefined : { explicit: explicitSettings(self, flags as unknown as Record<string, unknown>) };
+        const adaptToModels = flags.preset === "paper" ? undefined : { explicit: explicitSettings(self, flags as unknown as Record<string, unknown>), preset: flags.preset };
         const records = await readRecords(input, {
             fields: config.fields,
             skipInvalid: flags.skipInvalid,

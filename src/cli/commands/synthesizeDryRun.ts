@@ -12,7 +12,7 @@ import { validateRun } from "../../synthesis/validateRun.js";
  */
 export function printDryRun(options: {
     config: SynthesisConfig; records: InputRecord[]; generatorModel: LoadedModel; scorerModel: LoadedModel;
-    prompts: PromptSet; threads: number; output: string; maxContextSize?: number; adaptToModels?: { explicit: ReadonlySet<string> };
+    prompts: PromptSet; threads: number; output: string; maxContextSize?: number; adaptToModels?: { explicit: ReadonlySet<string>; preset?: "auto" | "small" };
 }): void {
     const { records, scorerModel } = options;
     const { caps, config, adaptations } = validateRun({

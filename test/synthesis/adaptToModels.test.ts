@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { synthesisConfigSchema } from "../../src/config/synthesisConfig.js";
+import type { LoadedModel } from "../../src/model/LoadedModel.js";
+import { adaptToModels } from "../../src/synthesis/adaptToModels.js";
+
+const paper = synthesisConfigSchema.parse({});
+/** Only the size of the generator matters to the adaptation. */
+const generatorOf = (parameterCount: number) => ({ parameterCount }) as LoadedModel;
+// One item: prompts of 1000 (initial), 1500 (edit) and 900 (scoring) tokens before any thinking.
+const bases = [{ initial: 1000, edit: 1500, scoring: 900 }];
+const caps = { generator: 8192, scorer: 8192 };
+
+describe("adaptToModels", () => {
+    it("auto on a small generator: the cap that fits, and the small-model preset, each said", () => {
+        const { config, notes } = adaptToModels(paper, new Set(), generatorOf(135e6), bases, caps);
+        // edit 1500 + 3n <= 8192 -> n <= 2230; scoring 900 + 2n <= 8192; initial 1000 + n <= 8192.
+        expect(config.sampling.maxTokens).toBe(2230);
+        expect(config.search).toMatchObject({ constrainRewrite: true, proposer: "both", redrafts: 3, maxDraftRepetition: 0.5 });
+        expect(config.sampling.dryStrength).toBe(0.8);
+        expect(notes).toHaveLength(2);
+        expect(notes[1]).toMatch(/^--constrain-rewrite --proposer both --redrafts 3 --max-draft-repetition 0.5 --dry 0.8 \(the small-model preset: the generator has 135M parameters/u);
+    });
+
+    it("never changes what the user gave, and leaves a large generator on the paper's settings", () => {
+        const explicit = new Set(["sampling.maxTokens", "search.proposer", "search.constrainRewrite"]);
+        const given = { ...paper, sampling: { ...paper.sampling, maxTokens: 300 }, search: { ...paper.search, proposer: "rewrite" as const, constrainRewrite: false } };
+        const { config } = adaptToModels(given, explicit, generatorOf(135e6), bases, caps);
+        expect(config.sampling.maxTokens).toBe(300);
+        expect(config.search.proposer).toBe("rewrite");
+        expect(config.search.constrainRewrite).toBe(false);
+        expect(config.search.redrafts).toBe(3);
+
+        const large = adaptToModels(paper, new Set(), generatorOf(7e9), bases, { generator: 32768, scorer: 32768 });
+        expect(large.config).toEqual(paper);
+        expect(large.notes).toEqual([]);
+    });
+
+    it("--preset small applies the preset to a large generator too", () => {
+        const { config } = adaptToModels(paper, new Set(), generatorOf(7e9), bases, { generator: 32768, scorer: 32768 }, "small");
+        expect(config.search.proposer).toBe("both");
+        expect(config.sampling.maxTokens).toBe(8000);
+    });
+});
