@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
+import { withoutNeutralSettings } from "../config/neutralSettings.js";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import type { ModelIdentity } from "../model/LoadedModel.js";
 
 /** Everything that decides a run's results, with "auto" already settled: a resumed run must match it. */
 export function decisiveSettings(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string) {
     return {
-        search: withoutDefaultOff(config.search),
-        sampling: config.sampling,
+        search: withoutNeutralSettings(config).search,
+        sampling: withoutNeutralSettings(config).sampling,
         seed: config.seed,
         candidateMode: config.candidateMode,
         generatorTemplate: config.generatorTemplate,
@@ -36,11 +37,3 @@ export function settingsDiff(a: unknown, b: unknown, prefix = ""): string[] {
     return keys.flatMap((key) => settingsDiff(a[key], b[key], prefix === "" ? key : `${prefix}.${key}`));
 }
 
-/**
- * Settings added after the first releases hash as they did before when off, so outputs of
- * earlier runs resume: an absent and a false `constrainRewrite` are the same run.
- */
-function withoutDefaultOff(search: SynthesisConfig["search"]): SynthesisConfig["search"] {
-    const { constrainRewrite, ...rest } = search;
-    return constrainRewrite === true ? search : rest;
-}

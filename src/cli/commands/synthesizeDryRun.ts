@@ -1,3 +1,4 @@
+import { withNeutralSettings } from "../../config/neutralSettings.js";
 import type { SynthesisConfig } from "../../config/synthesisConfig.js";
 import type { InputRecord } from "../../io/readRecords.js";
 import type { LoadedModel } from "../../model/LoadedModel.js";
@@ -28,8 +29,7 @@ export function printDryRun(options: {
     const steps = config.search.maxSteps * config.search.passes * config.search.candidates;
     const callsPerItem = config.search.initialDrafts + steps;
     // Every setting written out, off ones included, so the saved file runs the same under any preset.
-    const printed = { ...config, search: { ...config.search, constrainRewrite: config.search.constrainRewrite === true } };
-    process.stdout.write(JSON.stringify(printed, null, 2) + "\n");
+    process.stdout.write(JSON.stringify(withNeutralSettings(config), null, 2) + "\n");
     process.stderr.write([
         `the config above is valid for these models and prompts; save it and pass it with --config to run it`,
         `generator: ${options.generatorModel.identity.path}`,
