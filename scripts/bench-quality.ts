@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
         "max-steps": { type: "string", default: "4" },
         seed: { type: "string", default: "1" },
         out: { type: "string", default: path.join(repoRoot, "bench-results", "quality") },
+        // Evaluate and tabulate outputs already synthesised (by an earlier bench or by hand), without resuming them.
+        "evaluate-only": { type: "boolean", default: false },
         pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? path.join(repoRoot, "..", "shared"), "data", "reer-pairs.jsonl") }
     }
 });
@@ -77,8 +79,10 @@ for (const name of args.configs.split(",")) {
     if (flags == null)
         throw new Error(`unknown configuration ${name}; known: ${Object.keys(CONFIGURATIONS).join(", ")}`);
     const output = path.join(outDir, `${name}.jsonl`);
-    process.stderr.write(`\n== ${name}: synthesize ${chosen.length} pair(s) into ${output}\n`);
-    reer(["synthesize", input, "-o", output, ...common, ...flags], false);
+    if (!args["evaluate-only"]) {
+        process.stderr.write(`\n== ${name}: synthesize ${chosen.length} pair(s) into ${output}\n`);
+        reer(["synthesize", input, "-o", output, ...common, ...flags], false);
+    }
     const evaluate = (label: string, scorer: string[]): Evaluation => {
         process.stderr.write(`== ${name}: evaluate under ${label}\n`);
         const evaluation = evaluationSchema.parse(JSON.parse(reer(["evaluate", output, "--json", ...threads, ...scorer], true)));

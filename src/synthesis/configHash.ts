@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
 import { withoutNeutralSettings } from "../config/neutralSettings.js";
-import type { SynthesisConfig } from "../config/synthesisConfig.js";
+import { synthesisConfigSchema, type SynthesisConfig } from "../config/synthesisConfig.js";
 import type { ModelIdentity } from "../model/LoadedModel.js";
 
 /** Everything that decides a run's results, with "auto" already settled: a resumed run must match it. */
 export function decisiveSettings(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string) {
+    // Parsed again so every key stands in the schema's order: a setting applied by a preset
+    // after the flags hashes the same as the flag itself.
+    const canonical = withoutNeutralSettings(synthesisConfigSchema.parse(config));
     return {
-        search: withoutNeutralSettings(config).search,
-        sampling: withoutNeutralSettings(config).sampling,
+        search: canonical.search,
+        sampling: canonical.sampling,
         seed: config.seed,
         candidateMode: config.candidateMode,
         generatorTemplate: config.generatorTemplate,
