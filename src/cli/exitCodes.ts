@@ -10,8 +10,12 @@ export const ExitCode = {
     usage: 2,
     /** The output was written but is incomplete: `merge` with items missing, `synthesize` with items that failed. */
     partial: 3,
-    /** Stopped by Ctrl-C (SIGINT) or SIGTERM; commands that resume pick up from what was written. */
-    interrupted: 130
+    /** Stopped by Ctrl-C (SIGINT), 128 + 2 as a shell reports it; commands that resume pick up from what was written. */
+    interrupted: 130,
+    /** stdout (or stderr) is a pipe whose reader went away (`| head -1`): 128 + SIGPIPE, as a shell reports it. */
+    brokenPipe: 141,
+    /** Stopped by SIGTERM (kill, scancel, a container stop), 128 + 15; otherwise as `interrupted`. */
+    terminated: 143
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -42,6 +46,7 @@ export const exitCodeOfError: Readonly<Record<string, ExitCodeValue>> = {
     // Inputs, traces, outputs and prompt files that cannot be used.
     INPUT_UNREADABLE: ExitCode.failure,
     INVALID_INPUT: ExitCode.failure,
+    EMPTY_INPUT: ExitCode.failure,
     DUPLICATE_ITEM: ExitCode.failure,
     CONFIG_CHANGED: ExitCode.failure,
     TRACE_NOT_FOUND: ExitCode.failure,
@@ -80,6 +85,11 @@ export const exitCodeOfError: Readonly<Record<string, ExitCodeValue>> = {
     FAST_PATH_MISSING: ExitCode.failure
 };
 
+/** The exit code of a stop asked for by `signal`. */
+export function exitCodeOfSignal(signal: NodeJS.Signals): ExitCodeValue {
+    return signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+}
+
 export function exitCodeFor(error: ReerError): ExitCodeValue {
     return exitCodeOfError[error.code] ?? ExitCode.failure;
 }
@@ -91,4 +101,8 @@ export const exitCodesHelp = `Exit codes:
   2    usage error: unknown option, missing argument, invalid option value or --config file,
        or settings that cannot work together
   3    partial result: output written but incomplete (merge: items missing; synthesize: items failed)
-  130  interrupted by Ctrl-C or SIGTERM (synthesize and score stop after the current write)`;
+  130  interrupted by Ctrl-C (SIGINT): synthesize, score and evaluate stop the call in hand
+       within a decode step and keep every finished item or record; a second signal exits
+       at once, keeping them too
+  141  the reader of stdout went away (reer ... | head -1); the command ends quietly
+  143  stopped by SIGTERM (kill, scancel, a container stop), as 130`;

@@ -7,6 +7,7 @@ import { defaultModelsDir, MODELS_DIR_ENV, resolveModelsDir } from "../model/cat
 import { isOffline, OFFLINE_ENV } from "../model/catalogue/offlineMode.js";
 import { LoadedModel, type ModelLoadOptions } from "../model/LoadedModel.js";
 import { DEFAULT_MODEL_ENV, resolveModelPath } from "../model/resolveModelPath.js";
+import { defaultThreadChoice, type ThreadChoice } from "../runtime/threadChoice.js";
 import type { KvCacheType } from "../scoring/ScoringContext.js";
 import { gpuChoice, gpuLayers, kvCacheType, positiveInteger } from "./parseOptions.js";
 
@@ -42,7 +43,8 @@ export function addModelOptions(command: Command, options: { contexts?: boolean 
     if (options.contexts === false)
         return command;
     return command
-        .addOption(new Option("-t, --threads <n>", "CPU threads").argParser(positiveInteger).default(undefined, "physical cores"))
+        .addOption(new Option("-t, --threads <n>", "CPU threads").argParser(positiveInteger)
+            .default(undefined, "the physical cores, fewer when other processes keep CPUs busy at the start"))
         .addOption(new Option("--context-size <n>", "cap on the context size; the context is sized to the longest input")
             .argParser(positiveInteger).default(undefined, "the model's training context"))
         .addOption(new Option("--batch-size <n>", "tokens per decode batch").argParser(positiveInteger).default(undefined, "min(512, context size)"))
@@ -150,9 +152,16 @@ export async function loadModelPair(flags: ModelFlags & { generator?: string; sc
     };
 }
 
-/** Threads default to the physical cores llama.cpp finds useful for maths. */
+/**
+ * --threads, else the cores llama.cpp finds useful for maths, as far as other processes
+ * leave CPUs free (see threadChoice.ts), with why.
+ */
+export function threadChoiceOf(flags: ModelFlags, model: LoadedModel): ThreadChoice {
+    return flags.threads != null ? { threads: flags.threads, reason: "--threads" } : defaultThreadChoice(model.defaultThreads);
+}
+
 export function resolveThreads(flags: ModelFlags, model: LoadedModel): number {
-    return flags.threads ?? model.defaultThreads;
+    return threadChoiceOf(flags, model).threads;
 }
 
 /** Printed when the loaded binary lacks reer's native scoring: what it costs and how to fix it. */

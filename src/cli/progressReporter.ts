@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
-import { groupReasons, type ReasonCount } from "../stats/reasonGroups.js";
+import { groupReasons, showsFoldedCount, type ReasonCount } from "../stats/reasonGroups.js";
 import { describeEditTurns } from "../trace/editTurns.js";
 import { recordNote } from "../trace/traceRecordSchema.js";
 import { addVersusEmpty, describeVersusEmpty, summariseVersusEmpty } from "../trace/versusEmpty.js";
@@ -36,7 +36,10 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                     score: event.record.status === "done" ? event.record.score.clippedMeanNll : undefined, tokensPerSecond: Number(rate(event.generatedTokens)) }
                 : event.type === "progress"
                     ? { type: "progress", id: event.progress.item.id, phase: event.progress.phase, step: event.progress.stepsDone, steps: event.progress.stepsPlanned }
-                    : event;
+                    : event.type === "heartbeat"
+                        ? { type: "heartbeat", id: event.progress.item.id, phase: heartbeatPhase(event), step: event.progress.stepsDone, steps: event.progress.stepsPlanned,
+                            tokens: event.tokens, seconds: round1(event.seconds), tokensPerSecond: round1(event.tokensPerSecond) }
+                        : event;
             write(JSON.stringify(payload));
             return;
         }
@@ -86,6 +89,14 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 }
                 return;
             }
+            case "heartbeat": {
+                const line = `${event.progress.item.id} ${heartbeatPhase(event)}: ${event.tokens} token(s) in ${event.seconds.toFixed(0)} s, ${event.tokensPerSecond.toFixed(1)} tokens/s`;
+                if (bar != null)
+                    bar.update({ step: line });
+                else
+                    write(`  ... ${line}`);
+                return;
+            }
             case "stopping":
                 return;
         }
@@ -107,7 +118,7 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 (summary.repairedTornLine ? "; removed a torn last line left by a killed run" : "") +
                 (summary.droppedFailed > 0 ? `; retried ${summary.droppedFailed} failed` : "") +
                 (summary.thinkingStripped > 0 ? `; ${summary.thinkingStripped} response(s) held </think>: y is the text after it` : "") +
-                (summary.stopped ? "; stopped early: run the same command to resume" : "") +
+                (summary.stopped ? `; stopped early${summary.abandoned > 0 ? `, ${summary.abandoned} item(s) in flight abandoned` : ""}: the items written are kept, run the same command to resume` : "") +
                 (!summary.stopped && summary.byStatus.failed > 0 ? "; run again with --retry-failed to retry the failed item(s)" : "");
             if (mode === "json") {
                 write(JSON.stringify({ type: "summary", ...summary, versusEmpty: { items: versusEmpty.items, beaten: versusEmpty.beaten } }));
@@ -125,11 +136,23 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
     };
 }
 
-/** The reasons behind this run's skipped and failed items, grouped, with counts (measured counts shown as N). */
+/**
+ * The reasons behind this run's skipped and failed items, grouped: "  2 skipped: reason".
+ * The header says that counts are folded to N only when a reason shows one.
+ */
 export function formatReasonSummary(reasons: readonly ReasonCount[], shown = 10): string {
     const width = Math.max(...reasons.map((entry) => String(entry.count).length));
     const lines = reasons.slice(0, shown).map((entry) => `  ${String(entry.count).padStart(width)} ${entry.status}: ${entry.reason}`);
     if (reasons.length > shown)
         lines.push(`  ... and ${reasons.length - shown} other reason(s); each item's line in the output holds its own`);
-    return `why items were skipped or failed (measured counts shown as N):\n${lines.join("\n")}`;
+    const folded = reasons.slice(0, shown).some((entry) => showsFoldedCount(entry.reason));
+    return `why items were not done${folded ? " (measured counts shown as N)" : ""}:\n${lines.join("\n")}`;
 }
+
+/** What an item in flight is doing, for a heartbeat: drafting, or generating the candidates of a step. */
+function heartbeatPhase(event: Extract<RunEvent, { type: "heartbeat" }>): string {
+    const { phase, stepsDone, stepsPlanned } = event.progress;
+    return phase === "initial" ? "drafting" : `step ${Math.min(stepsDone + 1, stepsPlanned)}/${stepsPlanned}`;
+}
+
+const round1 = (value: number): number => Math.round(value * 10) / 10;

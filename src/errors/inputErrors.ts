@@ -53,6 +53,17 @@ export class InvalidInputError extends ReerError {
     }
 }
 
+/**
+ * An input with nothing to work on: an empty file, only blank lines, or (with
+ * --skip-invalid) only invalid records. One line, before any model is loaded: a run over
+ * nothing that "succeeds" hides a wrong path or an empty export.
+ */
+export class EmptyInputError extends ReerError {
+    public constructor(file: string, consequence: string, skippedInvalid = 0) {
+        super("EMPTY_INPUT", `${file} holds no ${skippedInvalid > 0 ? `valid records (all ${skippedInvalid} were invalid and skipped)` : "records"}: ${consequence}.`);
+    }
+}
+
 export class ChatTemplateMissingError extends ReerError {
     public constructor(modelName: string) {
         super("NO_CHAT_TEMPLATE", `${modelName} has no chat template, which the paper scoring preset needs.`,

@@ -8,10 +8,11 @@ import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringLayout, ScoringTemplateName } from "../scoring/ScoringLayout.js";
 import type { ScoringTokens } from "../scoring/ScoringTokens.js";
 import { recordNote, type DoneRecord, type TraceRecord } from "../trace/traceRecordSchema.js";
+import { AbortedError } from "../util/AbortedError.js";
 import { REER_VERSION } from "../version.js";
 import type { Evaluation, EvaluationItem, NotEvaluated } from "./evaluationSchema.js";
 import { summarisePerplexities } from "./evaluationSummary.js";
-import { latestById } from "./latestById.js";
+import { latestById } from "../trace/latestById.js";
 
 export type EvaluateTraceOptions = Omit<ScoringContextOptions, "tokensNeeded" | "sequences"> & {
     /** The scorer layout: the run's own for a faithful re-score, "none" for a judge without a chat template. */
@@ -19,7 +20,7 @@ export type EvaluateTraceOptions = Omit<ScoringContextOptions, "tokensNeeded" | 
     prompts?: PromptSet;
     /** Name done items the scorer cannot score (unencodable text, too long) in skipped_records instead of failing. */
     skipInvalid?: boolean;
-    /** Stops after the item being scored when aborted; the summary then says `stopped`. */
+    /** Stops the item being scored between decode batches when aborted (it is dropped); the summary then says `stopped`. */
     signal?: AbortSignal;
     /** Called once the items are tokenised, with how many will be scored. */
     onPrepared?: (count: number) => void;
@@ -94,11 +95,19 @@ export async function evaluateTrace(model: LoadedModel, records: readonly TraceR
                 }
                 // x first, then z0 and z: each call reuses the cache of everything before its first new token.
                 const scores: ScoreAggregates[] = [];
-                for (const tokens of [item.empty, item.initial, item.final]) {
-                    const score = await scorer.score(tokens);
-                    scoring.evaluated_tokens += score.evaluatedTokens;
-                    scoring.reused_tokens += score.reusedTokens;
-                    scores.push(score);
+                try {
+                    for (const tokens of [item.empty, item.initial, item.final]) {
+                        const score = await scorer.score(tokens, options.signal == null ? {} : { signal: options.signal });
+                        scoring.evaluated_tokens += score.evaluatedTokens;
+                        scoring.reused_tokens += score.reusedTokens;
+                        scores.push(score);
+                    }
+                } catch (error) {
+                    // A stop mid-item drops that item; the ones evaluated before it stand.
+                    if (!(error instanceof AbortedError))
+                        throw error;
+                    stopped = true;
+                    break;
                 }
                 const [empty, initial, final] = scores as [ScoreAggregates, ScoreAggregates, ScoreAggregates];
                 const evaluated: EvaluationItem = {

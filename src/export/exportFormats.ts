@@ -7,7 +7,10 @@ import { ReerError } from "../errors/ReerError.js";
 export const exportFormats = ["messages", "sharegpt", "completion", "preference", "parquet"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
-/** An explicit --format wins; otherwise a .parquet output means Parquet and anything else chat messages. */
+/**
+ * An explicit --format, or else the output's extension: .parquet means Parquet, anything
+ * else chat messages. A format and an extension that disagree are refused either way round.
+ */
 export function resolveExportFormat(format: string | undefined, output: string | undefined): ExportFormat {
     const parquetFile = output != null && /\.parquet$/iu.test(output);
     if (format == null)
@@ -20,5 +23,8 @@ export function resolveExportFormat(format: string | undefined, output: string |
             "Drop --format (the extension selects Parquet), or name the output .jsonl.");
     if (chosen === "parquet" && output == null)
         throw new ReerError("MISSING_ARGUMENT", "Parquet is a binary format and needs an output file.", "Pass -o <file.parquet>.");
+    if (chosen === "parquet" && !parquetFile)
+        throw new ReerError("INVALID_FORMAT", `--format parquet writes Parquet, but ${output} does not end in .parquet.`,
+            "Name the output <file>.parquet, or choose a JSONL format (messages, sharegpt, completion, preference).");
     return chosen;
 }

@@ -39,6 +39,9 @@ export function exportRecords(records: Iterable<TraceRecord>, options: ExportOpt
     if (options.system != null && (options.format === "completion" || options.format === "preference"))
         throw new ReerError("INVALID_OPTION", `--system has no place in the ${options.format} format, whose prompt is x as plain text.`,
             "Use --format messages, sharegpt or parquet for a system message, or apply your chat template when training.");
+    if (options.pairWithOriginal === true && options.format !== "preference")
+        throw new ReerError("INVALID_OPTION", `--pair-with-original has no place in the ${options.format} format: it pairs each accepted rewrite with the segment it replaced, which only preference pairs hold.`,
+            "Add --format preference, or leave out --pair-with-original.");
     const counts: ExportCounts = { read: 0, exported: 0, rows: 0, skippedByStatus: {}, skippedNoZ: 0, unreplayable: 0, withoutPairs: 0 };
     const rows: ExportRow[] = [];
     for (const record of records) {

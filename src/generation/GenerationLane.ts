@@ -1,6 +1,7 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { copySequenceState } from "../runtime/nodeLlamaInternals.js";
 import { ReerError } from "../errors/ReerError.js";
+import { throwIfAborted } from "../util/AbortedError.js";
 import type { GenerationGrammar } from "../model/GenerationGrammar.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 
@@ -19,6 +20,13 @@ export type SamplingOptions = {
     repeatPenalty?: number;
     /** DRY strength (absent or 0: none). */
     dryStrength?: number;
+    /**
+     * A stop (Ctrl-C, SIGTERM): the call throws AbortedError between prompt batches and
+     * between new tokens, so a stop waits for one decode, not for the whole generation.
+     */
+    signal?: AbortSignal;
+    /** Called after each new token (heartbeats of long generations). */
+    onToken?: () => void;
 };
 
 /** Tokens the repetition penalty looks back over: llama.cpp's common default. */
@@ -86,9 +94,13 @@ export class GenerationLane {
     public async generate(prompt: Token[], sampling: SamplingOptions): Promise<Generation> {
         if (prompt.length + sampling.maxTokens > this.sequence.contextSize)
             throw new ReerError("CONTEXT_OVERFLOW", `A generation needs ${prompt.length} prompt tokens + ${sampling.maxTokens} new tokens but the context holds ${this.sequence.contextSize}.`);
+        throwIfAborted(sampling.signal);
         const started = performance.now();
         // Keep the shared prefix, but always evaluate the last prompt token to get fresh logits.
-        const keep = await this.keepPrefixOf(prompt, prompt.length - 1);
+        let keep = await this.keepPrefixOf(prompt, prompt.length - 1);
+        const reused = keep;
+        if (sampling.signal != null)
+            keep = await this.evaluateWholeBatches(prompt, keep, sampling.signal);
         let promptMs: number | undefined;
         const model = this.model;
         // The prompt's last tokens lead into the first new one: SentencePiece needs them to
@@ -115,6 +127,7 @@ export class GenerationLane {
                 yieldEogToken: true
             })) {
                 promptMs ??= performance.now() - started;
+                throwIfAborted(sampling.signal);
                 if (model.isEndOfGeneration(token)) {
                     stop = "eog";
                     break;
@@ -124,6 +137,7 @@ export class GenerationLane {
                 if (stopStrings.length > 0)
                     tail = (tail + model.detokenize([token], false, [...lead, ...generated].slice(-8))).slice(-(longestStop + 64));
                 generated.push(token);
+                sampling.onToken?.();
                 if (stopStrings.length > 0 && stopStrings.some((stopString) => tail.includes(stopString))) {
                     stop = "stop-string";
                     break;
@@ -135,7 +149,29 @@ export class GenerationLane {
         let text = model.detokenize(generated, false, lead);
         if (stop === "stop-string")
             text = cutAfterFirstStop(text, stopStrings);
-        return { text, tokens: generated.length, stop, reusedPromptTokens: keep, promptMs: promptMs ?? performance.now() - started };
+        return { text, tokens: generated.length, stop, reusedPromptTokens: reused, promptMs: promptMs ?? performance.now() - started };
+    }
+
+    /**
+     * Evaluates the prompt from `from` one decode batch at a time, up to the last batch,
+     * checking `signal` between batches: a long prompt on a large model takes minutes, and
+     * a stop should not wait for all of it. The batches are the ones a single evaluation
+     * of the rest would make (node-llama-cpp fills each batch from the start), so the
+     * numbers do not change; the last batch, with the prompt's last token, is left to the
+     * generation. Returns how many prompt tokens are now in the KV cache.
+     */
+    private async evaluateWholeBatches(prompt: Token[], from: number, signal: AbortSignal): Promise<number> {
+        const batch = this.sequence.context.batchSize;
+        // Sequences that need checkpoints take them per evaluation call: leave those to one call.
+        if (this.sequence.needsCheckpoints || prompt.length - from <= batch)
+            return from;
+        const end = from + Math.floor((prompt.length - 1 - from) / batch) * batch;
+        for (let at = from; at < end; at += batch) {
+            throwIfAborted(signal);
+            await this.sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(at, at + batch));
+        }
+        throwIfAborted(signal);
+        return end;
     }
 }
 

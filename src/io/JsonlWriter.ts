@@ -1,9 +1,8 @@
 import { once } from "node:events";
-import { rmSync, statSync } from "node:fs";
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { OutputWriteError } from "../errors/outputErrors.js";
-import { writeAll } from "./writeAll.js";
+import { writeAllSync } from "./writeAll.js";
 import { leftUnchanged, temporaryPathFor } from "./writeFileAtomic.js";
 
 /** Where lines go: stdout, or a file written under a temporary name and renamed at the end. */
@@ -20,14 +19,18 @@ const FLUSH_BYTES = 1 << 20;
  * disk and renames over the file: until then an existing file stays exactly as it was, and
  * `discard` (or a failed write) removes the temporary and leaves it so. A device such as
  * /dev/null is written in place. Write failures are OutputWriteErrors.
+ *
+ * The file work is synchronous: no write is ever half done when a signal handler runs, so
+ * `keepNow` can put what was written in place from a handler that exits right after.
  */
 export class JsonlWriter {
-    private handle: FileHandle | undefined;
+    private fd: number | undefined;
     private temporary: string | undefined;
     private pending: string[] = [];
     private pendingBytes = 0;
+    private lines = 0;
     private state: "open" | "finished" | "committed" | "discarded" = "open";
-    /** Removes the temporary file if the process exits before commit or discard (Ctrl-C). */
+    /** Removes the temporary file if the process exits before commit, discard or keepNow. */
     private readonly onExit = (): void => {
         if (this.temporary != null)
             rmSync(this.temporary, { force: true });
@@ -48,9 +51,15 @@ export class JsonlWriter {
         return new JsonlWriter({ kind: "file", target, label, existed: previous != null, mode: previous == null ? undefined : previous.mode & 0o7777 });
     }
 
+    /** Lines written so far (to stdout, or accepted for the file). */
+    public get written(): number {
+        return this.lines;
+    }
+
     public async write(value: unknown): Promise<void> {
         const line = JSON.stringify(value) + "\n";
         if (this.sink.kind === "stdout") {
+            this.lines++;
             if (!process.stdout.write(line))
                 await once(process.stdout, "drain");
             return;
@@ -59,83 +68,112 @@ export class JsonlWriter {
             throw new Error(`JsonlWriter for ${this.sink.label} is ${this.state}`);
         this.pending.push(line);
         this.pendingBytes += line.length;
+        this.lines++;
         if (this.pendingBytes >= FLUSH_BYTES)
-            await this.flush();
+            this.flush();
     }
 
     /** Writes everything out and closes the file, without replacing the output yet. */
     public async finish(): Promise<void> {
-        if (this.sink.kind === "stdout" || this.state !== "open")
-            return;
-        await this.flush();
-        const sink = this.sink;
-        await this.guard(async () => {
-            if (sink.kind === "file")
-                await this.handle!.sync();
-            await this.handle!.close();
-            this.handle = undefined;
-        });
-        this.state = "finished";
+        this.finishNow();
     }
 
     /** Finishes, then puts the new content in place of the output. */
     public async commit(): Promise<void> {
-        if (this.sink.kind === "stdout" || this.state === "committed")
-            return;
-        if (this.state === "discarded")
-            throw new Error(`JsonlWriter for ${this.sink.label} was discarded`);
-        await this.finish();
-        const sink = this.sink;
-        if (sink.kind === "file")
-            await this.guard(() => rename(this.temporary!, sink.target));
-        process.off("exit", this.onExit);
-        this.state = "committed";
+        this.commitNow();
+    }
+
+    /**
+     * commit, synchronously, from any state but discarded: for a signal handler that exits
+     * the process right after, so the lines written so far are kept as a whole file.
+     */
+    public keepNow(): void {
+        if (this.state !== "discarded")
+            this.commitNow();
     }
 
     /** Drops what was written; an existing output stays as it was. Safe to call more than once. */
     public async discard(): Promise<void> {
+        this.discardNow();
+    }
+
+    private finishNow(): void {
+        if (this.sink.kind === "stdout" || this.state !== "open")
+            return;
+        this.flush();
+        const sink = this.sink;
+        this.guard(() => {
+            if (sink.kind === "file")
+                fsyncSync(this.fd!);
+            closeSync(this.fd!);
+            this.fd = undefined;
+        });
+        this.state = "finished";
+    }
+
+    private commitNow(): void {
+        if (this.sink.kind === "stdout" || this.state === "committed")
+            return;
+        if (this.state === "discarded")
+            throw new Error(`JsonlWriter for ${this.sink.label} was discarded`);
+        this.finishNow();
+        const sink = this.sink;
+        if (sink.kind === "file")
+            this.guard(() => renameSync(this.temporary!, sink.target));
+        process.off("exit", this.onExit);
+        this.state = "committed";
+    }
+
+    private discardNow(): void {
         if (this.sink.kind === "stdout" || this.state === "committed" || this.state === "discarded")
             return;
         this.state = "discarded";
         this.pending = [];
-        await this.handle?.close().catch(() => {});
-        this.handle = undefined;
+        if (this.fd != null) {
+            try {
+                closeSync(this.fd);
+            } catch {
+                // Already failing; the temporary goes anyway.
+            }
+            this.fd = undefined;
+        }
         if (this.temporary != null)
-            await rm(this.temporary, { force: true });
+            rmSync(this.temporary, { force: true });
         process.off("exit", this.onExit);
     }
 
-    private async flush(): Promise<void> {
+    /** Opens the file at the first flush (so a discarded writer leaves no trace) and writes the pending lines. */
+    private flush(): void {
         const sink = this.sink;
         if (sink.kind === "stdout")
             return;
-        await this.guard(async () => {
-            if (this.handle == null) {
+        this.guard(() => {
+            if (this.fd == null) {
                 if (sink.kind === "file") {
-                    await mkdir(path.dirname(sink.target), { recursive: true });
+                    mkdirSync(path.dirname(sink.target), { recursive: true });
                     this.temporary = temporaryPathFor(sink.target);
                     process.on("exit", this.onExit);
-                    this.handle = await open(this.temporary, "w");
+                    this.fd = openSync(this.temporary, "w");
                     if (sink.mode != null)
-                        await this.handle.chmod(sink.mode);
+                        fchmodSync(this.fd, sink.mode);
                 } else {
-                    this.handle = await open(sink.target, "w");
+                    this.fd = openSync(sink.target, "w");
                 }
             }
             const data = Buffer.from(this.pending.join(""), "utf8");
             this.pending = [];
             this.pendingBytes = 0;
-            await writeAll(this.handle, data);
+            writeAllSync(this.fd, data);
         });
     }
 
     /** Runs a file operation; on failure removes the temporary and reports what became of the output. */
-    private async guard(operation: () => Promise<unknown>): Promise<void> {
+    private guard(operation: () => unknown): void {
         try {
-            await operation();
+            operation();
         } catch (error) {
             const sink = this.sink as Exclude<Sink, { kind: "stdout" }>;
-            await this.discard();
+            this.discardNow();
             throw new OutputWriteError(sink.label, error,
                 sink.kind === "file" ? leftUnchanged(sink.target, sink.label, sink.existed) : `${sink.label} is incomplete`);
         }

@@ -37,6 +37,10 @@ export class OutputFile {
     ) {}
 
     public static check(flag: string, file: string, checks: OutputChecks = {}): OutputFile {
+        // One meaning everywhere: no command writes a file named "-" by surprise, and none takes it for stdout.
+        if (file === "-")
+            throw new OutputNotAFileError(flag, file, "is not taken for stdout by any reer command; leave out -o where a command writes to stdout " +
+                "(score, export, evaluate), or name a file (./- for a file called \"-\")");
         if (/[\\/]$/.test(file))
             throw new OutputNotAFileError(flag, file, "ends in a path separator, so it names a folder; give the path of a file");
         const stats = statIfExists(file);

@@ -2,6 +2,7 @@ import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { ContextOverflowError } from "../errors/inputErrors.js";
 import { ReerError } from "../errors/ReerError.js";
 import { decodeWithLogitReader, getAddonContext, type NativeTokenLogprobs } from "../runtime/nodeLlamaInternals.js";
+import { throwIfAborted } from "../util/AbortedError.js";
 import { aggregateLogprobs, PAPER_CLIP_FLOOR, type ScoreAggregates } from "./scoreAggregates.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
 
@@ -15,6 +16,14 @@ export type TokenScores = ScoreAggregates & {
     /** Tokens whose KV cache entries were kept from the previous call. */
     reusedTokens: number;
     path: ScoringPath;
+};
+
+export type ScoreCallOptions = {
+    /**
+     * A stop: the call throws AbortedError between decode batches, so a stop waits for one
+     * batch, not for a whole long record. The KV cache then holds the batches decoded.
+     */
+    signal?: AbortSignal;
 };
 
 /** Bound on probability-map entries alive at once on the stock path (each map holds the whole vocabulary). */
@@ -54,18 +63,19 @@ export class TokenScorer {
         await this.sequence.clearHistory();
     }
 
-    public async score(input: ScoringTokens): Promise<TokenScores> {
+    public async score(input: ScoringTokens, options: ScoreCallOptions = {}): Promise<TokenScores> {
         if (this.busy)
             throw new Error("TokenScorer.score() called while a call on the same sequence is running");
+        throwIfAborted(options.signal);
         this.busy = true;
         try {
-            return await this.scoreExclusive(input);
+            return await this.scoreExclusive(input, options.signal);
         } finally {
             this.busy = false;
         }
     }
 
-    private async scoreExclusive({ contextTokens, scoredTokens }: ScoringTokens): Promise<TokenScores> {
+    private async scoreExclusive({ contextTokens, scoredTokens }: ScoringTokens, signal: AbortSignal | undefined): Promise<TokenScores> {
         const start = contextTokens.length;
         if (start === 0)
             throw new ReerError("EMPTY_CONTEXT", "Scoring needs at least one context token before the scored text.",
@@ -90,9 +100,9 @@ export class TokenScorer {
         const tokenLogprobs = new Float64Array(scoredTokens.length).fill(NaN);
 
         if (this.path === "fast")
-            await this.evaluateFast(toEvaluate, firstOutput, scoredTokens, tokenLogprobs);
+            await this.evaluateFast(toEvaluate, firstOutput, scoredTokens, tokenLogprobs, signal);
         else
-            await this.evaluateStock(toEvaluate, firstOutput, scoredTokens, tokenLogprobs);
+            await this.evaluateStock(toEvaluate, firstOutput, scoredTokens, tokenLogprobs, signal);
 
         const missing = tokenLogprobs.findIndex((value) => Number.isNaN(value));
         if (missing >= 0)
@@ -107,18 +117,28 @@ export class TokenScorer {
         };
     }
 
-    private async evaluateFast(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array): Promise<void> {
+    /**
+     * With a signal, the tokens go to the decoder one batch at a time, the signal checked
+     * in between; these are the batches one call would make (node-llama-cpp fills each
+     * batch from the start), so the scores are the same either way.
+     */
+    private async evaluateFast(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array, signal: AbortSignal | undefined): Promise<void> {
         const native = this.nativeTokenLogprobs!;
         const addonContext = getAddonContext(this.sequence.context);
-        const logits = tokens.map((_, index) => index >= firstOutput);
         const batchIndex = new Int32Array(1);
         const target = new Uint32Array(1);
-        await decodeWithLogitReader(this.sequence, tokens, logits, (batchLogitIndex, tokenIndex) => {
-            const scoredIndex = tokenIndex - firstOutput;
-            batchIndex[0] = batchLogitIndex;
-            target[0] = targets[scoredIndex]!;
-            out[scoredIndex] = native(addonContext, batchIndex, target)[0]!;
-        });
+        const step = signal == null ? Math.max(1, tokens.length) : this.sequence.context.batchSize;
+        for (let from = 0; from < tokens.length; from += step) {
+            throwIfAborted(signal);
+            const chunk = tokens.slice(from, from + step);
+            const logits = chunk.map((_, index) => from + index >= firstOutput);
+            await decodeWithLogitReader(this.sequence, chunk, logits, (batchLogitIndex, tokenIndex) => {
+                const scoredIndex = from + tokenIndex - firstOutput;
+                batchIndex[0] = batchLogitIndex;
+                target[0] = targets[scoredIndex]!;
+                out[scoredIndex] = native(addonContext, batchIndex, target)[0]!;
+            });
+        }
     }
 
     /**
@@ -128,16 +148,20 @@ export class TokenScorer {
      * came out high by ~1.6e-4 on a 49k vocabulary and ~5e-4 on 262k. Renormalising the
      * map in double removes that offset (each term keeps only float32 rounding, ~6e-8).
      */
-    private async evaluateStock(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array): Promise<void> {
+    private async evaluateStock(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array, signal: AbortSignal | undefined): Promise<void> {
         const vocabularySize = this.sequence.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? 200_000;
         const chunk = Math.max(1, Math.floor(STOCK_MAP_ENTRY_BUDGET / vocabularySize));
-        // Everything before the first output position goes in one plain evaluation.
+        // Everything before the first output position goes in plain evaluations (a batch at a time with a signal).
+        const step = signal == null ? Math.max(1, firstOutput) : this.sequence.context.batchSize;
         let offset = 0;
-        if (firstOutput > 0) {
-            await this.sequence.controlledEvaluate(tokens.slice(0, firstOutput));
-            offset = firstOutput;
+        while (offset < firstOutput) {
+            throwIfAborted(signal);
+            const end = Math.min(firstOutput, offset + step);
+            await this.sequence.controlledEvaluate(tokens.slice(offset, end));
+            offset = end;
         }
         while (offset < tokens.length) {
+            throwIfAborted(signal);
             const end = Math.min(tokens.length, offset + chunk);
             const results = await this.sequence.controlledEvaluate(
                 tokens.slice(offset, end).map((token): [Token, { generateNext: { probabilities: true } }] =>

@@ -4,12 +4,14 @@ import { ReerError } from "../errors/ReerError.js";
 import type { InputRecord } from "../io/readRecords.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
 import { PromptSet } from "../prompts/PromptSet.js";
+import { AbortedError } from "../util/AbortedError.js";
 import { PaperScoringLayout } from "./PaperScoringLayout.js";
 import { PlainScoringLayout } from "./PlainScoringLayout.js";
 import { ScoringContext, type ScoringContextOptions } from "./ScoringContext.js";
 import type { ScoreAggregates } from "./scoreAggregates.js";
 import type { ScoringLayout, ScoringTemplateName } from "./ScoringLayout.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
+import type { TokenScores } from "./TokenScorer.js";
 
 export type ScoreRecordsOptions = Omit<ScoringContextOptions, "tokensNeeded"> & {
     template: ScoringTemplateName;
@@ -20,7 +22,10 @@ export type ScoreRecordsOptions = Omit<ScoringContextOptions, "tokensNeeded"> & 
     emitTokens?: boolean;
     /** Skip records that cannot be scored (unencodable text, too long) instead of failing. */
     skipInvalid?: boolean;
-    /** Stops after the record being scored when aborted; the summary then says `stopped`. */
+    /**
+     * Stops the record being scored between decode batches when aborted (that record is
+     * dropped, every finished one was already given to `onResult`); the summary then says `stopped`.
+     */
     signal?: AbortSignal;
     /** Called once the records are tokenised, with how many will be scored. */
     onPrepared?: (count: number) => void;
@@ -109,7 +114,15 @@ export async function scoreRecords(
                 summary.stopped = true;
                 break;
             }
-            const scores = await worker.score(tokens);
+            let scores: TokenScores;
+            try {
+                scores = await worker.score(tokens, options.signal == null ? {} : { signal: options.signal });
+            } catch (error) {
+                if (!(error instanceof AbortedError))
+                    throw error;
+                summary.stopped = true;
+                break;
+            }
             summary.scored++;
             summary.evaluatedTokens += scores.evaluatedTokens;
             summary.reusedTokens += scores.reusedTokens;

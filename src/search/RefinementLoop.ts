@@ -1,6 +1,7 @@
 import type { SearchConfig } from "../config/searchConfig.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import { joinSegments } from "../text/segmentText.js";
+import { AbortedError } from "../util/AbortedError.js";
 import { longestSharedRun } from "../text/longestSharedRun.js";
 import { objectiveValue } from "./objective.js";
 import { extractRefineBlock, type RefineBlock } from "./refineBlock.js";
@@ -67,7 +68,8 @@ class SearchState {
  * rewrites of one segment at a time, score each full trajectory, and keep the best
  * candidate only if it beats the best score so far. The best score never gets worse. A
  * generation or scoring call that fails midway ends the search with the best trajectory
- * found so far (stop reason "error"), so no finished step is ever lost.
+ * found so far (stop reason "error"), so no finished step is ever lost; an AbortedError
+ * (a stop requested mid-call) is passed on instead.
  */
 export async function runRefinementLoop(
     segments0: string[],
@@ -103,6 +105,9 @@ export async function runRefinementLoop(
     try {
         return finish(await runPasses(state, y, config, models, objectiveOf, options.hooks));
     } catch (error) {
+        // A stop is not a failure: the caller abandons the item rather than record a search cut short.
+        if (error instanceof AbortedError)
+            throw error;
         return finish("error", error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
 }

@@ -28,13 +28,19 @@ export function parseShardSpec(spec: string, env: NodeJS.ProcessEnv = process.en
     }
     const match = /^(\d+)\/(\d+)$/.exec(spec.trim());
     if (match == null)
-        throw new ReerError("SHARD_INVALID", `--shard ${JSON.stringify(spec)} is not of the form i/N.`, "Use for example --shard 0/4 ... --shard 3/4, or --shard auto.");
+        throw new ReerError("SHARD_INVALID", `--shard ${JSON.stringify(spec)} is not of the form i/N: two whole numbers, 0 <= i < N.`,
+            "Use for example --shard 0/4 ... --shard 3/4, or --shard auto.");
     return checked(Number(match[1]), Number(match[2]), "--shard");
 }
 
+/** The shard, or why `index` of `count` (read from `source`) is none: a count of at least 1, an index from 0 to count - 1. */
 function checked(index: number, count: number, source: string): ShardSpec {
-    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
-        throw new ReerError("SHARD_INVALID", `${source} gives shard ${index} of ${count}; the index must be 0..${count - 1}.`);
+    if (!Number.isInteger(count) || count < 1)
+        throw new ReerError("SHARD_INVALID", `${source} gives ${Number.isNaN(count) ? "no number as" : count} the shard count; it must be at least 1.`,
+            "Use for example --shard 0/4 ... --shard 3/4, or --shard auto.");
+    if (!Number.isInteger(index) || index < 0 || index >= count)
+        throw new ReerError("SHARD_INVALID", `${source} gives shard ${Number.isNaN(index) ? "(not a number)" : index} of ${count}; ` +
+            (count === 1 ? "with 1 shard the index must be 0." : `the index must be 0..${count - 1} (shards are numbered from 0).`));
     return { index, count };
 }
 

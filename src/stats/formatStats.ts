@@ -1,6 +1,7 @@
 import type { Distribution } from "./distribution.js";
 import type { StatsReport } from "./computeStats.js";
 import { describeEditTurns } from "../trace/editTurns.js";
+import { showsFoldedCount } from "./reasonGroups.js";
 import { formatNumber, formatTable } from "./textTable.js";
 
 /** The terminal view of a StatsReport: a few aligned tables, one concern each. */
@@ -9,7 +10,8 @@ export function formatStats(report: StatsReport): string {
     const parts: string[] = [`${report.items} item(s): ${byStatus.done} done, ${byStatus.skipped} skipped, ${byStatus.failed} failed\n`];
 
     if (report.topReasons.length > 0) {
-        parts.push("\nTop skip and failure reasons (measured counts shown as N):\n" + formatTable(["count", "status", "reason"],
+        const folded = report.topReasons.some((entry) => showsFoldedCount(entry.reason));
+        parts.push(`\nTop skip and failure reasons${folded ? " (measured counts shown as N)" : ""}:\n` + formatTable(["count", "status", "reason"],
             report.topReasons.map((entry) => [String(entry.count), entry.status, entry.reason]), ["right", "left", "left"]));
     }
 

@@ -30,6 +30,11 @@ export function foldMeasuredCounts(reason: string): string {
 
 export type ReasonCount<Status extends string = string> = { status: Status; reason: string; count: number };
 
+/** Whether a grouped reason shows a folded count ("N tokens"), so a header says what N is only when there is one. */
+export function showsFoldedCount(reason: string): boolean {
+    return /(?<![\w.-])N(?![\w.-])/u.test(reason);
+}
+
 /** Reasons grouped by status and folded text, most frequent first (ties alphabetically). */
 export function groupReasons<Status extends string>(entries: Iterable<{ status: Status; reason: string }>): ReasonCount<Status>[] {
     const counts = new Map<string, ReasonCount<Status>>();

@@ -15,11 +15,17 @@ export class ConcurrentProposer implements CandidateProposer {
         return await this.meter.timeGeneration(async () => {
             const used = this.lanes.slice(0, Math.min(seeds.length, this.lanes.length));
             this.meter.countSharedPrompt(await used[0]!.sharePromptWith(used.slice(1), prompt));
-            return await Promise.all(seeds.map(async (seed, k) => {
+            // Settled, not Promise.all: when one lane stops (a stop signal, an error), the others are
+            // still decoding; they end too, and only then may the caller dispose of the context.
+            const settled = await Promise.allSettled(seeds.map(async (seed, k) => {
                 const generation = await this.lanes[k % this.lanes.length]!.generate(prompt, { ...this.sampling, seed });
                 this.meter.countGeneration(prompt, generation);
                 return generation;
             }));
+            const failed = settled.find((result) => result.status === "rejected");
+            if (failed != null)
+                throw failed.reason;
+            return settled.map((result) => (result as PromiseFulfilledResult<Generation>).value);
         });
     }
 }

@@ -14,6 +14,7 @@ import { decisiveSettings, hashSettings } from "./configHash.js";
 import type { AdaptivePreset } from "./adaptToModels.js";
 import { budgetWithLimits, sizeContexts, type ContextCaps, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
+import { ItemHeartbeats, type Heartbeat } from "./ItemHeartbeats.js";
 import { chooseItemsInFlight } from "./itemsInFlight.js";
 import { planRun, type RunPlan } from "./planRun.js";
 import { validateRun } from "./validateRun.js";
@@ -28,6 +29,8 @@ export type RunEvent =
         adaptations?: string[]; rewrites?: "constrained" | "free"; maxTokens?: number }
     | { type: "progress"; progress: ItemProgress }
     | { type: "item"; record: TraceRecord; done: number; total: number; generatedTokens: number }
+    /** Every few seconds per item in flight (`heartbeatMs`): tokens so far in its current phase and the recent rate. */
+    | ({ type: "heartbeat" } & Heartbeat)
     | { type: "stopping" };
 
 export type RunSynthesisOptions = {
@@ -38,6 +41,8 @@ export type RunSynthesisOptions = {
     scorerModel: LoadedModel;
     prompts: PromptSet;
     threads: number;
+    /** Why `threads` (a default chosen for the machine), said in the start event's runtime line. */
+    threadsReason?: string;
     /** Cap for both contexts (default: each model's training context). */
     maxContextSize?: number;
     batchSize?: number;
@@ -54,8 +59,14 @@ export type RunSynthesisOptions = {
      * and said in the start event. Absent: the config runs exactly as given.
      */
     adaptToModels?: { explicit: ReadonlySet<string>; preset?: AdaptivePreset };
-    /** Aborting stops taking new items; items in flight are abandoned, not written. */
+    /**
+     * Aborting stops the calls in hand (generation between tokens, scoring between decode
+     * batches) and takes no new items; items in flight are abandoned, not written, and a
+     * resumed run redoes them.
+     */
     signal?: AbortSignal;
+    /** Milliseconds between heartbeat events of the items in flight (absent or 0: none). */
+    heartbeatMs?: number;
     onEvent?: (event: RunEvent) => void;
 };
 
@@ -69,6 +80,8 @@ export type RunSummary = {
     /** Items written whose y is the response's text after its last "</think>". */
     thinkingStripped: number;
     stopped: boolean;
+    /** Items in flight when the run was stopped: not written, redone by the next run. */
+    abandoned: number;
     repairedTornLine: boolean;
     droppedFailed: number;
     /** The edit turns of the items written: how many gave a usable rewrite. */
@@ -110,7 +123,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         });
         const summary: RunSummary = {
             total: plan.mine.length, inShard: plan.mine.length, alreadyDone: plan.alreadyDone, written: 0,
-            byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false,
+            byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false, abandoned: 0,
             repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed,
             editTurns: countEditTurns([])
         };
@@ -127,7 +140,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                 generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
                 parallel: inFlight.parallel, parallelReason: inFlight.reason, adaptations: validated.adaptations,
                 rewrites: config.search.constrainRewrite === true ? "constrained" : "free", maxTokens: config.sampling.maxTokens,
-                runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
+                runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, threadsReason: options.threadsReason, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
             });
             const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts, budgets });
             await searchPending(plan, inFlight.parallel, search, store, summary, options);
@@ -198,27 +211,47 @@ function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, bases: readonly
 
 /** `parallel` workers take pending items in order; each finished record is appended at once. */
 async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch, store: TraceStore, summary: RunSummary, options: RunSynthesisOptions): Promise<void> {
-    // A failed append (a full disk) stops every worker: items in flight are abandoned, and the error is rethrown once all have stopped.
+    // A stop or a failed append (a full disk) stops every worker: the calls in hand end within a
+    // decode step, items in flight are abandoned, and an append error is rethrown once all have stopped.
     let appendFailure: { error: unknown } | undefined;
-    const stopRequested = () => options.signal?.aborted === true || appendFailure != null;
-    options.signal?.addEventListener("abort", () => options.onEvent?.({ type: "stopping" }), { once: true });
+    const stop = new AbortController();
+    const onAbort = (): void => {
+        options.onEvent?.({ type: "stopping" });
+        stop.abort();
+    };
+    if (options.signal?.aborted === true)
+        stop.abort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const heartbeats = new ItemHeartbeats(options.heartbeatMs ?? 0, (beat) => options.onEvent?.({ type: "heartbeat", ...beat }));
     let next = 0;
     let generatedTokens = 0;
     const worker = async (): Promise<void> => {
-        while (!stopRequested() && next < plan.pending.length) {
+        while (!stop.signal.aborted && next < plan.pending.length) {
             const item: SynthesisItem = plan.pending[next++]!;
             let record: TraceRecord;
             try {
-                record = await search.search(item, { onProgress: (progress) => options.onEvent?.({ type: "progress", progress }), shouldStop: stopRequested });
+                record = await search.search(item, {
+                    onProgress: (progress) => {
+                        heartbeats.phase(progress);
+                        options.onEvent?.({ type: "progress", progress });
+                    },
+                    signal: stop.signal,
+                    onToken: () => heartbeats.token(item)
+                });
             } catch (error) {
-                if (error instanceof ItemAbortedError)
+                if (error instanceof ItemAbortedError) {
+                    summary.abandoned++;
                     return;
+                }
                 throw error;
+            } finally {
+                heartbeats.finished(item);
             }
             try {
                 store.append(record);
             } catch (error) {
                 appendFailure ??= { error };
+                stop.abort();
                 return;
             }
             summary.written++;
@@ -231,16 +264,21 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
             options.onEvent?.({ type: "item", record, done: plan.alreadyDone + summary.written, total: plan.mine.length, generatedTokens });
         }
     };
-    await Promise.all(Array.from({ length: parallel }, worker));
+    try {
+        await Promise.all(Array.from({ length: parallel }, worker));
+    } finally {
+        heartbeats.stop();
+        options.signal?.removeEventListener("abort", onAbort);
+    }
     if (appendFailure != null)
         throw appendFailure.error;
 }
 
 /** The runtime line of the run banner: backend, build, threads and how sequences are used. */
-function describeRuntime(run: { generatorModel: LoadedModel; scorerModel: LoadedModel; threads: number; batchSize: number; config: SearchResources["config"]; parallel: number }): string {
+function describeRuntime(run: { generatorModel: LoadedModel; scorerModel: LoadedModel; threads: number; threadsReason: string | undefined; batchSize: number; config: SearchResources["config"]; parallel: number }): string {
     const { generatorModel, scorerModel, config, parallel } = run;
     const lanes = parallel * (config.candidateMode === "concurrent" ? config.search.candidates : 1);
-    return `${generatorModel.runtime.describe()}; threads ${run.threads}, batch ${run.batchSize}, ` +
+    return `${generatorModel.runtime.describe()}; threads ${run.threads}${run.threadsReason == null ? "" : ` (${run.threadsReason})`}, batch ${run.batchSize}, ` +
         `GPU layers ${generatorModel.gpuLayers}${scorerModel === generatorModel ? "" : `/${scorerModel.gpuLayers}`}, ` +
         `${config.candidateMode} candidates, ${lanes} generation sequence(s), ${parallel} scoring sequence(s)`;
 }

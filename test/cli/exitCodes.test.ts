@@ -117,11 +117,60 @@ describe("exit codes", () => {
         expect(sent).toBe(true);
         expect(signal).toBeNull();
         expect(code).toBe(ExitCode.interrupted);
-        expect(stderr).toContain("stopping: finishing the current write");
-        expect(stderr).toMatch(/stopped by an interrupt with \d+ record\(s\) not scored/u);
+        expect(stderr).toContain("stopping on SIGINT: the record in hand is dropped; every scored record is kept");
+        expect(stderr).toMatch(/stopped by an interrupt with \d+ record\(s\) not scored; the \d+ scored are in /u);
         const scored = Number(/scored (\d+) record\(s\)/u.exec(stderr)![1]);
         expect(scored).toBeGreaterThan(0);
         expect(scored).toBeLessThan(records.length);
         expect(readFileSync(output, "utf8").trim().split("\n")).toHaveLength(scored);
+    });
+
+    /** `reer score` of many records to a file, sent `signals` all at once as soon as it reports progress. */
+    async function scoreUntilSignalled(name: string, signals: NodeJS.Signals[]) {
+        const records = Array.from({ length: 3000 }, (_, index) => ({
+            id: `r${index}`, prompt: `Tell a story about dog number ${index}.`,
+            response: "Once upon a time there was a little dog. The dog liked to run in the park every day, and he was happy."
+        }));
+        const input = write(`${name}.jsonl`, jsonl(records));
+        const output = path.join(dir, `${name}.scores.jsonl`);
+        const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"),
+            "score", input, "--model", model, "--template", "none", "--threads", "1", "--progress", "log", "-o", output], { cwd: repoRoot });
+        let stderr = "";
+        let reported = 0;
+        child.stderr.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString("utf8");
+            const progress = /\[(\d+)\/\d+\] records scored/u.exec(stderr);
+            if (reported === 0 && progress != null) {
+                reported = Number(progress[1]);
+                for (const signal of signals)
+                    child.kill(signal);
+            }
+        });
+        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+        expect(reported).toBeGreaterThan(0);
+        expect(signal).toBeNull();
+        expect(stderr).not.toContain("internal error");
+        // However it ended, every record scored before the stop is in the output, in order and whole.
+        const exitedAtOnce = /exiting at once on a second SIG[A-Z]+: the (\d+) record\(s\) scored are in /u.exec(stderr);
+        const count = Number((exitedAtOnce ?? /scored (\d+) record\(s\)/u.exec(stderr))![1]);
+        expect(count).toBeGreaterThanOrEqual(reported);
+        expect(count).toBeLessThan(records.length);
+        const lines = readFileSync(output, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { id: string });
+        expect(lines.map((line) => line.id)).toEqual(records.slice(0, count).map((record) => record.id));
+        expect(readdirSync(dir).filter((entry) => entry.startsWith(`${name}.scores.jsonl.tmp-`))).toEqual([]);
+        return { code, stderr, exitedAtOnce: exitedAtOnce != null };
+    }
+
+    it("130: two SIGINTs at once (GNU timeout -s INT signals the process, then its group) keep every record scored", async () => {
+        // The kernel may merge two SIGINTs sent together into one; either way nothing scored is lost.
+        const { code, stderr } = await scoreUntilSignalled("twice", ["SIGINT", "SIGINT"]);
+        expect(code, stderr).toBe(ExitCode.interrupted);
+    });
+
+    it("143: a SIGINT and a SIGTERM at once exit at once on the second, keeping every record scored", async () => {
+        // Two different signals are never merged: the second always finds the first still stopping.
+        const { code, stderr, exitedAtOnce } = await scoreUntilSignalled("int-term", ["SIGINT", "SIGTERM"]);
+        expect(exitedAtOnce, stderr).toBe(true);
+        expect(code).toBe(ExitCode.terminated);
     });
 });

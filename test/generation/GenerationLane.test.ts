@@ -3,6 +3,7 @@ import { GenerationLane } from "../../src/generation/GenerationLane.js";
 import { GenerationContext } from "../../src/generation/GenerationContext.js";
 import { readNativeBinaryFacts } from "../../src/runtime/nodeLlamaInternals.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
+import { AbortedError } from "../../src/util/AbortedError.js";
 import { nativeFastPath, needsFastPath, skipWithout } from "../support/nativeFastPath.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 
@@ -113,5 +114,63 @@ describe("GenerationLane prompt sharing", () => {
         const fromReer = createRequire(import.meta.url).resolve("lifecycle-utils");
         const fromNodeLlamaCpp = createRequire(createRequire(import.meta.url).resolve("node-llama-cpp")).resolve("lifecycle-utils");
         expect(fromReer).toBe(fromNodeLlamaCpp);
+    });
+});
+
+/** A signal that reads as aborted from its `after`-th check on: stands in for a Ctrl-C that lands mid-call. */
+function abortsAfter(after: number): { signal: AbortSignal; checks: () => number } {
+    let checks = 0;
+    const signal = { get aborted() { return ++checks >= after; } } as AbortSignal;
+    return { signal, checks: () => checks };
+}
+
+describe("GenerationLane stops", () => {
+    const prompt = () => tokensOf("Once upon a time there was a little girl named Lily. She loved to play outside with her red ball. One day she saw a big dog in the park.");
+    const sampling = { temperature: 0.8, topP: 0.85, topK: 0, seed: 5, maxTokens: 40 };
+
+    it("with a signal, evaluates a long prompt a batch at a time and generates exactly what it generates without one", async () => {
+        const small = await GenerationContext.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 1, batchSize: 8 });
+        try {
+            expect(prompt().length).toBeGreaterThan(3 * 8);
+            const [plain, watched] = await small.withGroup(async ([lane]) => {
+                const first = await lane!.generate(prompt(), sampling);
+                await lane!.reset();
+                const second = await lane!.generate(prompt(), { ...sampling, signal: new AbortController().signal });
+                return [first, second];
+            });
+            expect(watched.text).toBe(plain.text);
+            expect(watched.tokens).toBe(plain.tokens);
+            expect(watched.reusedPromptTokens).toBe(0);
+        } finally {
+            await small.dispose();
+        }
+    });
+
+    it("a signal that fires mid-prompt or mid-generation ends the call with AbortedError at the next batch or token", async () => {
+        const small = await GenerationContext.create(model, { threads: 1, contextSize: 256, groups: 1, lanesPerGroup: 1, batchSize: 8 });
+        try {
+            await small.withGroup(async ([lane]) => {
+                const aborted = new AbortController();
+                aborted.abort();
+                await expect(lane!.generate(prompt(), { ...sampling, signal: aborted.signal })).rejects.toBeInstanceOf(AbortedError);
+
+                // Fires between two prompt batches: nothing is generated.
+                let tokens = 0;
+                const midPrompt = abortsAfter(3);
+                await expect(lane!.generate(prompt(), { ...sampling, signal: midPrompt.signal, onToken: () => tokens++ })).rejects.toBeInstanceOf(AbortedError);
+                expect(tokens).toBe(0);
+
+                // Fires after a few new tokens: the loop stops there, far short of maxTokens.
+                await lane!.reset();
+                const batches = Math.floor((prompt().length - 1) / 8) + 1;
+                const midGeneration = abortsAfter(batches + 5);
+                await expect(lane!.generate(prompt(), { ...sampling, maxTokens: 200, signal: midGeneration.signal, onToken: () => tokens++ }))
+                    .rejects.toBeInstanceOf(AbortedError);
+                expect(tokens).toBeGreaterThan(0);
+                expect(tokens).toBeLessThan(10);
+            });
+        } finally {
+            await small.dispose();
+        }
     });
 });

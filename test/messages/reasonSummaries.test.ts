@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createProgressReporter, type ProgressMode } from "../../src/cli/progressReporter.js";
+import { createProgressReporter, formatReasonSummary, type ProgressMode } from "../../src/cli/progressReporter.js";
 import { synthesisConfigSchema } from "../../src/config/synthesisConfig.js";
 import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { computeStats } from "../../src/stats/computeStats.js";
@@ -42,6 +42,15 @@ describe("reasons keep their names and settings, and group by what they measured
         expect(formatStats(report)).toContain("(measured counts shown as N)");
     });
 
+    it("says what N is only when a reason shows one", () => {
+        const plain = [skippedRecord({ id: "s", reason: "initial trajectory has a single segment" })];
+        expect(formatStats(computeStats(plain, estimatedTokenCounter))).toContain("\nTop skip and failure reasons:\n");
+        expect(formatReasonSummary(groupReasons([{ status: "skipped", reason: "initial trajectory has a single segment" }])))
+            .toBe("why items were not done:\n  1 skipped: initial trajectory has a single segment");
+        expect(formatReasonSummary(groupReasons([{ status: "skipped", reason: "initial trajectory too short: 57 tokens < 100" }])))
+            .toBe("why items were not done (measured counts shown as N):\n  1 skipped: initial trajectory too short: N tokens < 100");
+    });
+
     it("groupReasons orders by count, then text", () => {
         expect(groupReasons([{ status: "a", reason: "x 1 tokens" }, { status: "a", reason: "x 2 tokens" }, { status: "b", reason: "y" }]))
             .toEqual([{ status: "a", reason: "x N tokens", count: 2 }, { status: "b", reason: "y", count: 1 }]);
@@ -71,7 +80,7 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
         records.forEach((record, index) => reporter.onEvent({ type: "item", record, done: index + 1, total: records.length, generatedTokens: 10 }));
         const summary: RunSummary = {
             total: records.length, inShard: records.length, alreadyDone: 0, written: records.length,
-            byStatus: { done: 1, skipped: 31, failed: 1 }, thinkingStripped: 0, stopped: false, repairedTornLine: false, droppedFailed: 0,
+            byStatus: { done: 1, skipped: 31, failed: 1 }, thinkingStripped: 0, stopped: false, abandoned: 0, repairedTornLine: false, droppedFailed: 0,
             editTurns: { turns: 0, usable: 0, tooLong: 0, unusable: 0 }
         };
         reporter.finish(summary);
@@ -83,7 +92,7 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
             const text = run(mode);
             expect(text).toContain("33 item(s) written (1 done, 31 skipped, 1 failed)");
             expect(text).toContain("run again with --retry-failed");
-            expect(text).toContain("why items were skipped or failed (measured counts shown as N):");
+            expect(text).toContain("why items were not done (measured counts shown as N):");
             expect(text).toContain(`31 skipped: ${foldMeasuredCounts(tooSmall(1))}`);
             expect(text).toMatch(/ 1 failed: Error: decode failed/u);
         });
@@ -91,7 +100,7 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
 
     it("not with --progress json (each item line carries its reason) nor with --quiet", () => {
         const json = run("json");
-        expect(json).not.toContain("why items were skipped");
+        expect(json).not.toContain("why items were not done");
         expect(json.trim().split("\n").map((line) => JSON.parse(line) as { type: string }).at(-1)!.type).toBe("summary");
         written = "";
         expect(run("none")).toBe("");

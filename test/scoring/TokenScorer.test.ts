@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContextOverflowError } from "../../src/errors/inputErrors.js";
+import { AbortedError } from "../../src/util/AbortedError.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
 import { ScoringContext } from "../../src/scoring/ScoringContext.js";
@@ -105,4 +106,37 @@ describe("TokenScorer on stories260K", () => {
             await expect(scorer.scorers[0]!.score(input)).rejects.toBeInstanceOf(ContextOverflowError);
         });
     });
+});
+
+/** A signal that reads as aborted from its `after`-th check on: stands in for a Ctrl-C that lands mid-call. */
+function abortsAfter(after: number): AbortSignal {
+    let checks = 0;
+    return { get aborted() { return ++checks >= after; } } as AbortSignal;
+}
+
+describe("TokenScorer stops", () => {
+    for (const path of ["fast", "stock"] as const) {
+        const available = path === "stock" || fastScoring;
+        it.skipIf(skipWithout(available))(needsFastPath(`with a signal, decodes a batch at a time and gives bit-identical scores, on the ${path} path`, available), async () => {
+            const input = cases[0]!;
+            expect(input.contextTokens.length + input.scoredTokens.length).toBeGreaterThan(4 * 16);
+            const plain = await withScorer({ path, batchSize: 16 }, (scorer) => scorer.scorers[0]!.score(input));
+            const watched = await withScorer({ path, batchSize: 16 }, (scorer) => scorer.scorers[0]!.score(input, { signal: new AbortController().signal }));
+            expect(Array.from(watched.tokenLogprobs)).toEqual(Array.from(plain.tokenLogprobs));
+        });
+
+        it.skipIf(skipWithout(available))(needsFastPath(`a signal that fires mid-record ends the call with AbortedError at the next batch, on the ${path} path`, available), async () => {
+            const input = cases[0]!;
+            await withScorer({ path, batchSize: 16 }, async (scorer) => {
+                const aborted = new AbortController();
+                aborted.abort();
+                await expect(scorer.scorers[0]!.score(input, { signal: aborted.signal })).rejects.toBeInstanceOf(AbortedError);
+                await expect(scorer.scorers[0]!.score(input, { signal: abortsAfter(3) })).rejects.toBeInstanceOf(AbortedError);
+                // The batches decoded before the stop stay in the KV cache; the next call carries on from them.
+                const after = await scorer.scorers[0]!.score(input);
+                expect(after.reusedTokens).toBeGreaterThan(0);
+                expect(after.reusedTokens).toBeLessThan(input.contextTokens.length - 1);
+            });
+        });
+    }
 });

@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+// By absolute URL, so the CLI runs from any working folder (`--import tsx` resolves from the cwd).
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
@@ -16,13 +19,16 @@ export type RunCliOptions = {
     interrupt?: { when: (stderr: string) => boolean; signal: NodeJS.Signals };
 };
 
-/** What the CLI did, and whether the interrupt was sent (false when the run ended before `when` held). */
-export type InterruptedCliResult = CliResult & { interrupted: boolean };
+/**
+ * What the CLI did, and whether the interrupt was sent (false when the run ended before
+ * `when` held); `exitMs`: milliseconds from sending it to the process's end.
+ */
+export type InterruptedCliResult = CliResult & { interrupted: boolean; exitMs?: number };
 
 /** Runs the CLI from source (no stale build) in a child process, as a user would. */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<InterruptedCliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...args], {
+        const child = spawn(process.execPath, ["--import", tsxLoader, path.join(repoRoot, "src", "cli", "cli.ts"), ...args], {
             cwd: options.cwd ?? repoRoot,
             env: { ...process.env, ...options.env },
             stdio: ["ignore", "pipe", "pipe"]
@@ -30,16 +36,24 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Int
         let stdout = "";
         let stderr = "";
         let interrupted = false;
+        let sentAt: number | undefined;
         child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
         child.stderr.on("data", (chunk: Buffer) => {
             stderr += chunk.toString("utf8");
             if (options.interrupt != null && !interrupted && options.interrupt.when(stderr)) {
                 interrupted = true;
+                sentAt = performance.now();
                 child.kill(options.interrupt.signal);
             }
         });
         child.on("error", reject);
-        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, interrupted }));
+        // "exit", not "close": the time the process ended, not when its pipes were drained.
+        let exitedAt: number | undefined;
+        child.on("exit", () => { exitedAt = performance.now(); });
+        child.on("close", (code, signal) => resolve({
+            code, signal, stdout, stderr, interrupted,
+            ...(sentAt == null ? {} : { exitMs: (exitedAt ?? performance.now()) - sentAt })
+        }));
     });
 }
 

@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { ReerError } from "../../errors/ReerError.js";
 import { evaluateTrace } from "../../evaluation/evaluateTrace.js";
 import { formatEvaluation } from "../../evaluation/formatEvaluation.js";
-import { latestById } from "../../evaluation/latestById.js";
+import { describeDuplicateIds, latestById } from "../../trace/latestById.js";
 import { onlyValue, runScoringOf } from "../../evaluation/runScoring.js";
 import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
@@ -12,7 +12,6 @@ import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
 import { readTraceFile } from "../../trace/readTrace.js";
 import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 import { createCountProgress } from "../countProgress.js";
-import { ExitCode } from "../exitCodes.js";
 import { listenForInterrupts } from "../interruptibleRun.js";
 import { addModelOptions, loadModelFromFlags, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
 import { negativeNumber } from "../parseOptions.js";
@@ -64,8 +63,8 @@ does --template none where the trace says the run did). Records that share an id
 "skipped_records", "duplicate_ids", ...}}: improved = a strictly lower PPL with the final z
 (a share of the items), drop = 1 - ppl_final / ppl_other (the median over the items).
 
-Ctrl-C stops after the item being scored and prints what was evaluated so far, marked
-"stopped" (exit code 130); a second Ctrl-C aborts at once.
+Ctrl-C (or SIGTERM) stops within a decode batch and prints what was evaluated so far,
+marked "stopped" (exit code 130, or 143 for SIGTERM); a second signal exits at once.
 
 Examples:
   reer evaluate traces.jsonl
@@ -79,8 +78,7 @@ Examples:
         });
         const { records: latest, duplicates } = latestById(records);
         if (duplicates.length > 0)
-            process.stderr.write(`note: ${duplicates.length} id(s) appear on more than one line of ${trace}; evaluating the last record of each: ` +
-                `${duplicates.slice(0, 5).map((id) => JSON.stringify(id)).join(", ")}${duplicates.length > 5 ? ", ..." : ""}\n`);
+            process.stderr.write(describeDuplicateIds(trace, duplicates, records.length, latest.length, "evaluating"));
         const done = latest.filter((record) => record.status === "done");
         const run = runScoringOf(done.length > 0 ? done : latest);
         const template = flags.template ?? onlyValue(run.templates, "scorer layouts", "--template paper or --template none") ?? "paper";
@@ -89,7 +87,14 @@ Examples:
 
         const model = await loadModelFromFlags({ ...flags, model: spec }, spec);
         const progress = createCountProgress(!flags.quiet && process.stderr.isTTY ? "bar" : "none", "item");
-        const interrupts = listenForInterrupts(() => progress.stop());
+        // Nothing is written until the end, so a second signal has nothing finished to keep.
+        const interrupts = listenForInterrupts({
+            stopping: "the item in hand is dropped; what was evaluated is printed",
+            onExitNow: () => {
+                progress.stop();
+                return "nothing was written";
+            }
+        });
         try {
             if (!model.runtime.hasFastScoring)
                 process.stderr.write(stockPathWarning);
@@ -119,7 +124,7 @@ Examples:
                 output.writeWhole(text);
             if (evaluation.summary.stopped) {
                 process.stderr.write(`stopped by an interrupt: ${evaluation.items.length} of ${done.length} done item(s) evaluated\n`);
-                process.exitCode = ExitCode.interrupted;
+                process.exitCode = interrupts.exitCode();
             }
         } finally {
             interrupts.dispose();

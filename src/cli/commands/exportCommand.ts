@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { describeDuplicateIds, latestById } from "../../trace/latestById.js";
 import { readTraceFile } from "../../trace/readTrace.js";
 import { exportFormats, resolveExportFormat } from "../../export/exportFormats.js";
 import { describeExport, exportRecords } from "../../export/exportRecords.js";
@@ -27,7 +28,8 @@ Formats (one JSON object per line, the same keys on every line):
               ("candidate"), or with --pair-with-original the segment it replaced ("original").
               Scores are the search objective of each trajectory (lower is better).
   parquet     columns id, prompt, completion (strings) and messages (list of {role, content})
-Items that are not done are skipped and counted.
+Items that are not done are skipped and counted. An id on several lines is exported once,
+from its last record (stderr says how many ids repeat).
 
 Examples:
   reer export kept.jsonl -o train.jsonl --system "You are a helpful assistant."
@@ -37,9 +39,13 @@ Examples:
         const format = resolveExportFormat(flags.format, flags.output);
         const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [input] });
         let tornLine: number | undefined;
-        const records = await readTraceFile(input, { onTornTail: (line) => { tornLine = line; } });
+        const lines = await readTraceFile(input, { onTornTail: (line) => { tornLine = line; } });
         if (tornLine != null)
             process.stderr.write(`note: ignored line ${tornLine}, an unfinished write (is synthesize still running?)\n`);
+        // Training data holds each item once: the last record of an id is its latest attempt.
+        const { records, duplicates } = latestById(lines);
+        if (duplicates.length > 0)
+            process.stderr.write(describeDuplicateIds(input, duplicates, lines.length, records.length, "exporting"));
         const { rows, counts } = exportRecords(records, {
             format,
             ...(flags.system == null ? {} : { system: flags.system }),

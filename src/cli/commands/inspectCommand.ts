@@ -28,7 +28,14 @@ export function inspectCommand(): Command {
     const command = new Command("inspect")
         .description("Show what reer needs to know about a GGUF model: architecture, size, tokenizer, context, chat template, fast scoring.")
         .argument("[model]", "catalogue name, GGUF path, hf: URI or URL (or use --model)")
-        .option("--json", "print JSON instead of a table", false);
+        .option("--json", "print JSON instead of a table", false)
+        .addHelpText("after", `
+Only the model's header and vocabulary are read; nothing is evaluated.
+
+Examples:
+  reer inspect smollm2-135m-instruct
+  reer inspect models/qwen2.5-7b-instruct-q4_k_m.gguf --json
+  reer inspect ../shared/models/stories260K.gguf --gpu off`);
     addModelOptions(command, { contexts: false });
     return command.action(async (modelArgument: string | undefined, flags: ModelFlags & { json: boolean }) => {
         const model = await loadModelFromFlags({ ...flags, ...(modelArgument == null ? {} : { model: modelArgument }) });

@@ -21,7 +21,11 @@ export function modelsCommand(): Command {
 Every file present is hashed in full (about 0.5 s per 100 MB), so a damaged copy shows as
 "present, sha256 mismatch"; \`reer pull <name>\` replaces it. A catalogue name works wherever
 a model is asked for (--model, --generator, --scorer); with no model given, commands use
-${DEFAULT_MODEL_NAME}.`);
+${DEFAULT_MODEL_NAME}.
+
+Examples:
+  reer models
+  reer models --json --models-dir ~/models`);
     return command.action(async (flags: { json: boolean; modelsDir: string }) => {
         const catalogue = ModelCatalogue.load();
         const modelsDir = resolveModelsDir(flags.modelsDir);

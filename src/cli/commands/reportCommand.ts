@@ -9,6 +9,7 @@ import { DEFAULT_MAX_ITEMS, renderReport } from "../../report/renderReport.js";
 import { scoringTemplateOf } from "../../report/scoringTemplate.js";
 import { compareTokenLogprobs, type TokenComparison } from "../../report/tokenComparison.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
+import { describeDuplicateIds, latestById } from "../../trace/latestById.js";
 import { readTraceFile } from "../../trace/readTrace.js";
 import type { TraceRecord } from "../../trace/traceRecordSchema.js";
 import { addModelOptions, loadModelFromFlags, resolveThreads, type ModelFlags } from "../modelOptions.js";
@@ -87,10 +88,15 @@ function noTrajectoryToScore(chosen: TraceRecord, records: readonly TraceRecord[
         "Leave out --model to render the report without the per-token view.");
 }
 
+/** The trace, one record per id (the last: an id on several lines is an item tried again), saying so when ids repeat. */
 async function readTrace(file: string): Promise<TraceRecord[]> {
-    return await readTraceFile(file, {
+    const lines = await readTraceFile(file, {
         onTornTail: (line) => process.stderr.write(`note: ignoring the unfinished last line ${line} of ${file} (a run still writing, or killed)\n`)
     });
+    const { records, duplicates } = latestById(lines);
+    if (duplicates.length > 0)
+        process.stderr.write(describeDuplicateIds(file, duplicates, lines.length, records.length, "showing"));
+    return records;
 }
 
 async function rescore(record: TraceRecord, flags: ReportFlags): Promise<TokenComparison> {

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import type { InvalidInputError } from "../../errors/inputErrors.js";
+import { EmptyInputError, type InvalidInputError } from "../../errors/inputErrors.js";
 import { OutputWriteError } from "../../errors/outputErrors.js";
 import { JsonlWriter } from "../../io/JsonlWriter.js";
 import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
@@ -9,7 +9,6 @@ import { scoreRecords } from "../../scoring/scoreRecords.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
 import { addModelOptions, loadModelFromFlags, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
 import { createCountProgress } from "../countProgress.js";
-import { ExitCode } from "../exitCodes.js";
 import { listenForInterrupts, progressModeOf, type ProgressFlags } from "../interruptibleRun.js";
 import { negativeNumber } from "../parseOptions.js";
 import { offeredFlags } from "../offeredFlags.js";
@@ -54,12 +53,13 @@ Output: one JSON line per record, in input order:
   {"id", "line", "tokenCount", "sumLogprob", "meanNll", "ppl", "clippedMeanNll", "evaluatedTokens", "reusedTokens"}
   plus "contextTokens", "scoredTokens" and "tokenLogprobs" with --emit-tokens (the exact token ids the model saw, context first).
 
-Ctrl-C stops after the record being scored and keeps the results so far (exit code 130);
-a second Ctrl-C aborts at once.
+Ctrl-C (or SIGTERM) stops within a decode batch, drops the record in hand and keeps every
+record scored (exit code 130, or 143 for SIGTERM); a second signal exits at once and keeps
+them too.
 
 Examples:
   reer score pairs.jsonl --model models/qwen2.5-0.5b-instruct-q8_0.gguf -o scores.jsonl
-  reer score pairs.jsonl --model ../shared/models/stories260K.gguf --template none --threads 1`);
+  reer score examples/pairs.jsonl --model ../shared/models/stories260K.gguf --template none --threads 1`);
     addModelOptions(command);
     return command.action(async (input: string, flags: ScoreFlags, self: Command) => {
         const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [input, flags.model] });
@@ -70,15 +70,29 @@ Examples:
             onInvalid: (error) => invalid.push(error),
             offeredFlags: offeredFlags(self)
         });
+        if (records.length === 0)
+            throw new EmptyInputError(input, "nothing to score", invalid.length);
         const mode = progressModeOf(flags);
         const progress = createCountProgress(mode, "record");
         const model = await loadModelFromFlags(flags);
         if (!model.runtime.hasFastScoring && flags.path !== "stock")
             process.stderr.write(stockPathWarning);
-        // Results go to a temporary file that replaces the output only once every record is scored.
+        // Results go to a temporary file that replaces the output once every record is scored,
+        // or once a stop (one signal or two at once) has ended the scoring: finished records are kept.
         const writer = output == null ? JsonlWriter.toStdout() : output.openJsonl();
-        let written = 0;
-        const interrupts = listenForInterrupts(() => progress.stop());
+        const where = output == null ? "on stdout" : `in ${output.file}`;
+        const interrupts = listenForInterrupts({
+            stopping: "the record in hand is dropped; every scored record is kept",
+            onExitNow: () => {
+                progress.stop();
+                try {
+                    writer.keepNow();
+                } catch (error) {
+                    return `the scored records could not be kept: ${error instanceof Error ? error.message : String(error)}`;
+                }
+                return `the ${writer.written} record(s) scored are ${where}`;
+            }
+        });
         try {
             const summary = await scoreRecords(model, records, {
                 template: flags.template,
@@ -97,7 +111,6 @@ Examples:
                 onPrepared: (count) => progress.start(count)
             }, async (result) => {
                 await writer.write(result);
-                written++;
                 progress.tick();
             });
             await writer.commit();
@@ -109,13 +122,14 @@ Examples:
             const notScored = records.length - summary.skipped.length - summary.scored;
             progress.finish(`scored ${summary.scored} record(s)${failures.length > 0 ? `, skipped ${failures.length} invalid` : ""}; ` +
                 `${summary.evaluatedTokens} tokens evaluated, ${summary.reusedTokens} reused; context ${summary.contextSize}, ${summary.path} path` +
-                (summary.stopped ? `; stopped by an interrupt with ${notScored} record(s) not scored` : ""), {
+                (summary.stopped ? `; stopped by an interrupt with ${notScored} record(s) not scored; the ${summary.scored} scored are ${where}` : ""), {
                 scored: summary.scored, skipped: failures.map((failure) => failure.message), stopped: summary.stopped,
                 evaluatedTokens: summary.evaluatedTokens, reusedTokens: summary.reusedTokens, contextSize: summary.contextSize, path: summary.path
             });
             if (summary.stopped)
-                process.exitCode = ExitCode.interrupted;
+                process.exitCode = interrupts.exitCode();
         } catch (error) {
+            const written = writer.written;
             await writer.discard();
             if (output != null && !(error instanceof OutputWriteError))
                 process.stderr.write(`note: ${output.file} was not changed${written > 0 ? `; the ${written} record(s) scored before the error were not saved` : ""}\n`);

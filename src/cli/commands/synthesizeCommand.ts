@@ -1,5 +1,6 @@
 import path from "node:path";
 import { Command, Option } from "commander";
+import { EmptyInputError } from "../../errors/inputErrors.js";
 import { OutputFile } from "../../io/OutputFile.js";
 import { readRecords } from "../../io/readRecords.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
@@ -9,7 +10,8 @@ import { runSynthesis } from "../../synthesis/runSynthesis.js";
 import { ExitCode } from "../exitCodes.js";
 import { interruptibleRun, type ProgressFlags } from "../interruptibleRun.js";
 import { offeredFlags } from "../offeredFlags.js";
-import { addModelOptions, loadModelPair, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
+import { nonNegativeNumber } from "../parseOptions.js";
+import { addModelOptions, loadModelPair, stockPathWarning, threadChoiceOf, type ModelFlags } from "../modelOptions.js";
 import { addSynthesisOptions, explicitSettings, resolveSynthesisConfig } from "../synthesisFlags.js";
 import { printDryRun } from "./synthesizeDryRun.js";
 
@@ -24,6 +26,7 @@ type SynthesizeFlags = ModelFlags & ProgressFlags & {
     dryRun: boolean;
     shard?: string;
     preset: "auto" | "small" | "paper";
+    heartbeat: number;
 };
 
 export function synthesizeCommand(): Command {
@@ -42,6 +45,7 @@ export function synthesizeCommand(): Command {
         .option("--dry-run", "print the effective config and an estimate of the work, then exit", false)
         .option("-q, --quiet", "no progress output and no summary", false)
         .addOption(new Option("--progress <mode>", "bar (items, step, tokens/s, ETA), log (a line per item) or json (JSON lines); on stderr, each ending with a summary").choices(["bar", "log", "json"]).default(undefined, "bar on a terminal, else log"))
+        .option("--heartbeat <seconds>", "every <seconds> while an item runs, what it is doing: phase, tokens so far and tokens/s (a line with --progress log or json, the bar's step otherwise); 0: none", nonNegativeNumber, 5)
         .addHelpText("after", `
 The defaults are the paper preset: 2 candidates per segment, up to 10 segments in one
 left-to-right pass, strict improvement, stop below a clipped mean NLL of 0.25, sampling at
@@ -49,7 +53,9 @@ temperature 0.8 and top-p 0.85.
 
 Resume: run the same command again. Items already done or skipped are kept, failed ones are
 retried with --retry-failed, and a run killed at any moment loses only the items in flight.
-Ctrl-C stops after the current write; a second Ctrl-C aborts at once. A run in which some
+Ctrl-C (or SIGTERM) stops within a decode step: the items in flight are abandoned (the next
+run redoes them), every finished item is kept, and the run exits 130 (143 for SIGTERM); a
+second signal exits at once, keeping them too. A run in which some
 items failed exits with 3 (partial result); skipped items carry their reason in the trace
 and in the summary at the end.
 
@@ -61,35 +67,44 @@ Examples:
     return command.action(async (input: string, flags: SynthesizeFlags, self: Command) => {
         const inputs = [input, flags.config, flags.model, flags.generator, flags.scorer];
         OutputFile.check("-o", flags.output, { inputs });
+        // Checked here, before anything is read or loaded, so --dry-run refuses what a real run refuses.
+        const shard = flags.shard == null ? undefined : parseShardSpec(flags.shard);
+        const output = shard == null ? flags.output : shardOutputPath(flags.output, shard);
+        if (shard != null)
+            OutputFile.check("-o", output, { inputs });
         const config = resolveSynthesisConfig(self, flags as unknown as Record<string, unknown>);
         const adaptToModels = flags.preset === "paper" ? undefined : { explicit: explicitSettings(self, flags as unknown as Record<string, unknown>), preset: flags.preset };
+        let invalid = 0;
         const records = await readRecords(input, {
             fields: config.fields,
             skipInvalid: flags.skipInvalid,
-            onInvalid: (error) => process.stderr.write(`skipped invalid input: ${error.message}\n`),
+            onInvalid: (error) => {
+                invalid++;
+                process.stderr.write(`skipped invalid input: ${error.message}\n`);
+            },
             offeredFlags: offeredFlags(self)
         });
+        if (records.length === 0)
+            throw new EmptyInputError(input, "nothing to synthesize", invalid);
         const prompts = new PromptSet(flags.prompts);
         const models = await loadModelPair(flags, { vocabOnly: flags.dryRun });
         try {
-            const threads = resolveThreads(flags, models.generator);
+            const { threads, reason: threadsReason } = threadChoiceOf(flags, models.generator);
             if (flags.dryRun) {
-                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, output: flags.output,
+                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, threadsReason, output,
                     ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }), ...(adaptToModels == null ? {} : { adaptToModels }) });
                 return;
             }
-            const shard = flags.shard == null ? undefined : parseShardSpec(flags.shard);
-            const output = shard == null ? flags.output : shardOutputPath(flags.output, shard);
-            if (shard != null)
-                OutputFile.check("-o", output, { inputs });
             const otherOutputs = findJobOutputs(flags.output).filter((file) => path.resolve(file) !== path.resolve(output));
             if (shard != null)
                 process.stderr.write(`shard ${shard.index} of ${shard.count}: writing ${output}${otherOutputs.length > 0 ? `, skipping items finished in ${otherOutputs.length} other output file(s)` : ""}\n`);
             if (!models.generator.runtime.hasFastScoring)
                 process.stderr.write(stockPathWarning);
-            await interruptibleRun(config, flags, async (signal, reporter) => {
+            await interruptibleRun(config, flags, async (interrupts, reporter) => {
                 const summary = await runSynthesis({
-                    items: records, output, config, otherOutputs, prompts, threads, signal,
+                    items: records, output, config, otherOutputs, prompts, threads, signal: interrupts.signal,
+                    heartbeatMs: flags.heartbeat * 1000,
+                    ...(threadsReason === "--threads" ? {} : { threadsReason }),
                     generatorModel: models.generator, scorerModel: models.scorer,
                     ...(shard == null ? {} : { shard }),
                     ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
@@ -102,7 +117,7 @@ Examples:
                 });
                 reporter.finish(summary);
                 if (summary.stopped)
-                    process.exitCode = ExitCode.interrupted;
+                    process.exitCode = interrupts.exitCode();
                 else if (summary.byStatus.failed > 0)
                     process.exitCode = ExitCode.partial;
             });

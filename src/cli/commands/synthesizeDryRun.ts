@@ -13,7 +13,7 @@ import { validateRun } from "../../synthesis/validateRun.js";
  */
 export function printDryRun(options: {
     config: SynthesisConfig; records: InputRecord[]; generatorModel: LoadedModel; scorerModel: LoadedModel;
-    prompts: PromptSet; threads: number; output: string; maxContextSize?: number; adaptToModels?: { explicit: ReadonlySet<string>; preset?: "auto" | "small" };
+    prompts: PromptSet; threads: number; threadsReason?: string; output: string; maxContextSize?: number; adaptToModels?: { explicit: ReadonlySet<string>; preset?: "auto" | "small" };
 }): void {
     const { records, scorerModel } = options;
     const { caps, config, adaptations } = validateRun({
@@ -34,7 +34,7 @@ export function printDryRun(options: {
         `the config above is valid for these models and prompts; save it and pass it with --config to run it`,
         `generator: ${options.generatorModel.identity.path}`,
         `scorer: ${scorerModel.identity.path}`,
-        `prompts: ${options.prompts.dir}; threads: ${options.threads}; output: ${options.output}`,
+        `prompts: ${options.prompts.dir}; threads: ${options.threads}${options.threadsReason == null || options.threadsReason === "--threads" ? "" : ` (${options.threadsReason})`}; output: ${options.output}`,
         `context caps: generator ${caps.generator}, scorer ${caps.scorer} tokens`,
         ...adaptations.map((line) => `adapted to the models: ${line}`),
         `items: ${records.length}`,

@@ -17,3 +17,12 @@ export function latestById(records: readonly TraceRecord[]): { records: TraceRec
         duplicates: [...counts].filter(([, count]) => count > 1).map(([id]) => id)
     };
 }
+
+/**
+ * The note a command prints when a trace repeats ids (a retried item, shard files or one
+ * trace appended to itself): how many, which, and what the command does about it.
+ */
+export function describeDuplicateIds(file: string, duplicates: readonly string[], records: number, latest: number, doing: string): string {
+    const shown = duplicates.slice(0, 5).map((id) => JSON.stringify(id)).join(", ") + (duplicates.length > 5 ? ", ..." : "");
+    return `note: ${duplicates.length} id(s) appear on more than one line of ${file} (${records} records, ${latest} distinct ids); ${doing} the last record of each: ${shown}\n`;
+}
