@@ -12,7 +12,7 @@
  * --limit after a shorter one, only computes the items it lacks.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +32,9 @@ const CONFIGURATIONS: Record<string, string[]> = {
     both: ["--preset", "paper", "--proposer", "both", "--constrain-rewrite"],
     "constrained+redraft": ["--preset", "paper", "--constrain-rewrite", ...REDRAFT],
     "resample+redraft": ["--preset", "paper", "--proposer", "resample", ...REDRAFT],
-    "both+redraft": ["--preset", "paper", "--proposer", "both", "--constrain-rewrite", ...REDRAFT]
+    "both+redraft": ["--preset", "paper", "--proposer", "both", "--constrain-rewrite", ...REDRAFT],
+    // The small-model preset (src/config/smallModelPreset.ts), as `--preset small` sets it.
+    small: ["--preset", "small"]
 };
 
 const { values: args } = parseArgs({
@@ -84,9 +86,13 @@ for (const name of args.configs.split(",")) {
         reer(["synthesize", input, "-o", output, ...common, ...flags], false);
     }
     const evaluate = (label: string, scorer: string[]): Evaluation => {
+        const file = path.join(outDir, `${name}.evaluate-${label}.json`);
+        // An evaluation newer than its trace is still current: tabulating again does not rescore.
+        if (existsSync(file) && statSync(file).mtimeMs > statSync(output).mtimeMs)
+            return evaluationSchema.parse(JSON.parse(readFileSync(file, "utf8")));
         process.stderr.write(`== ${name}: evaluate under ${label}\n`);
         const evaluation = evaluationSchema.parse(JSON.parse(reer(["evaluate", output, "--json", ...threads, ...scorer], true)));
-        writeFileSync(path.join(outDir, `${name}.evaluate-${label}.json`), JSON.stringify(evaluation, null, 2) + "\n");
+        writeFileSync(file, JSON.stringify(evaluation, null, 2) + "\n");
         return evaluation;
     };
     const own = evaluate("own", []);

@@ -33,6 +33,8 @@ const flagPaths: Record<string, string[]> = {
     repeatPenalty: ["sampling", "repeatPenalty"],
     dry: ["sampling", "dryStrength"],
     proposer: ["search", "proposer"],
+    screenDraftCopies: ["search", "screenDraftCopies"],
+    maxVerbatimChars: ["search", "maxVerbatimChars"],
     acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
     constrainRewrite: ["search", "constrainRewrite"],
     answerAfterThink: ["answerAfterThink"],
@@ -68,6 +70,8 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
         .option("--redrafts <n>", "further drafts, each with the next seed, when a draft cannot start a search (too short, one segment, degenerate) before the item is skipped; every refused draft is kept in the trace (default 0)", nonNegativeInteger)
         .option("--max-draft-repetition <share>", "refuse a draft whose word 4-grams repeat earlier ones more than this share of the time, as degenerate (a loop); the paper preset has no such check (default off)", probability)
+        .option("--screen-draft-copies", "refuse a draft that copies a run of --max-verbatim-chars of y, as rewrites are (the paper preset screens only rewrites)")
+        .option("--max-verbatim-chars <n>", `the longest run of y's characters a rewrite (and, with --screen-draft-copies, a draft) may copy ${d(search.maxVerbatimChars)}`, positiveInteger)
         .option("--repeat-penalty <p>", "llama.cpp's repetition penalty over the last 64 generated tokens, for every generator call; 1 = none (default 1)", atLeastOne)
         .option("--dry <strength>", "DRY penalty strength against verbatim repeats (0.8 is common), for every generator call; 0 = none (default 0)", nonNegativeNumber)
         .addOption(new Option("--proposer <kind>", "rewrite: the generator's edit turn (<refine> block), as the reference; resample: segment i sampled afresh as a continuation of the drafting prompt after the segments before it, cut at the next blank line, so any model that can draft can propose; both: --candidates of each kind compete in one step (default rewrite)").choices(["rewrite", "resample", "both"]))

@@ -55,6 +55,12 @@ export const searchConfigSchema = z.object({
      */
     maxDraftRepetition: z.number().gt(0).max(1).optional(),
     /**
+     * Refuse a draft that copies a run of `maxVerbatimChars` of y, as candidates are: the
+     * drafting prompt shows y, and a copied answer is no reasoning. Absent (off) in the paper
+     * preset, which screens only the rewrites.
+     */
+    screenDraftCopies: z.boolean().optional(),
+    /**
      * Who proposes rewrites of a segment: "rewrite", the generator's edit turn (the
      * reference); "resample", the segment sampled afresh as a continuation of the drafting
      * prompt after the segments before it, which needs no instruction following; "both",

@@ -14,11 +14,12 @@ import type { TokenScorer } from "../scoring/TokenScorer.js";
 import { objectiveValue } from "../search/objective.js";
 import { runRefinementLoop, type EditRequest, type ProposedEdit, type SearchModels } from "../search/RefinementLoop.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { AbortedError } from "../util/AbortedError.js";
 import { ResourcePool } from "../util/ResourcePool.js";
 import { deriveSeed } from "../util/seededRandom.js";
 import type { CallSampling, CandidateProposer } from "./CandidateProposer.js";
 import { ConcurrentProposer } from "./ConcurrentProposer.js";
-import { draftProblem, draftTrajectory, type Draft } from "./draftTrajectory.js";
+import { draftProblem, draftTrajectory, type Draft, type DraftLimits } from "./draftTrajectory.js";
 import { budgetProblem, measureItemBudget, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemMeter } from "./ItemMeter.js";
 import { ItemRecord, toTraceScore, type DraftOutcome, type RunIdentity } from "./ItemRecord.js";
@@ -27,7 +28,15 @@ import type { SynthesisItem } from "./SynthesisItem.js";
 
 export type ItemProgress = { item: SynthesisItem; phase: "initial" | "scoring" | "step"; stepsDone: number; stepsPlanned: number };
 
-export type ItemHooks = { onProgress?: (progress: ItemProgress) => void; shouldStop?: () => boolean };
+export type ItemHooks = {
+    onProgress?: (progress: ItemProgress) => void;
+    /** Checked between calls: true abandons the item. */
+    shouldStop?: () => boolean;
+    /** A stop that also ends the call in hand: generation between tokens, scoring between batches. The item is abandoned. */
+    signal?: AbortSignal;
+    /** One more token generated, by any of the item's generator calls (heartbeats). */
+    onToken?: () => void;
+};
 
 /** Everything an item needs, loaded once per run and shared by the items in flight. */
 export type SearchResources = {
@@ -48,11 +57,7 @@ export type SearchResources = {
 };
 
 /** Thrown when a stop was requested: the item is abandoned, not written, and redone on resume. */
-export class ItemAbortedError extends Error {
-    public constructor() {
-        super("aborted");
-    }
-}
+export class ItemAbortedError extends AbortedError {}
 
 /**
  * Runs REER on one (x, y) pair: checks that it fits the contexts, drafts the initial
@@ -97,17 +102,17 @@ export class ItemSearch {
             scorer = await this.scorers.acquire();
             await scorer.reset();
             const itemScorer = scorer;
-            const score = (z: string) => meter.timeScoring(() => itemScorer.score(frame.tokensFor(z)));
+            const score = (z: string) => meter.timeScoring(() => itemScorer.score(frame.tokensFor(z), hooks.signal == null ? {} : { signal: hooks.signal }));
 
             hooks.onProgress?.({ item, phase: "initial", stepsDone: 0, stepsPlanned: 0 });
-            const drafted = await this.draft(item, lanes[0]!, meter, record, score);
+            const drafted = await this.draft(item, lanes[0]!, meter, record, score, hooks);
             this.checkStop(hooks);
             if (drafted.chosen == null)
                 return record.skipped(drafted.reason, drafted.outcome);
             return await this.refine(item, lanes, frame, drafted.chosen, drafted.outcome, { meter, record, score, hooks, ...drafted.scores });
         } catch (error) {
-            if (error instanceof ItemAbortedError)
-                throw error;
+            if (error instanceof AbortedError)
+                throw error instanceof ItemAbortedError ? error : new ItemAbortedError();
             if (error instanceof ReerError)
                 return record.skipped(error.message);
             return record.failed(error);
@@ -122,17 +127,20 @@ export class ItemSearch {
         return { maxNew: config.sampling.maxTokens, maxThinking: maxThinkingTokensOf(config) };
     }
 
-    private sampling(): CallSampling {
+    /** The config's sampling for every call of an item, with the item's stop signal and token hook. */
+    private sampling(hooks: ItemHooks): CallSampling {
         const { sampling } = this.resources.config;
         return {
             temperature: sampling.temperature, topP: sampling.topP, topK: sampling.topK, maxTokens: sampling.maxTokens,
             ...(sampling.repeatPenalty == null ? {} : { repeatPenalty: sampling.repeatPenalty }),
-            ...(sampling.dryStrength == null ? {} : { dryStrength: sampling.dryStrength })
+            ...(sampling.dryStrength == null ? {} : { dryStrength: sampling.dryStrength }),
+            ...(hooks.signal == null ? {} : { signal: hooks.signal }),
+            ...(hooks.onToken == null ? {} : { onToken: hooks.onToken })
         };
     }
 
     private checkStop(hooks: ItemHooks): void {
-        if (hooks.shouldStop?.() === true)
+        if (hooks.shouldStop?.() === true || hooks.signal?.aborted === true)
             throw new ItemAbortedError();
     }
 
@@ -151,25 +159,29 @@ export class ItemSearch {
      * every one is recorded with its score or why it could not be used.
      */
     private async draft(item: SynthesisItem, lane: GenerationLane, meter: ItemMeter, record: ItemRecord,
-        score: (z: string) => Promise<ScoreAggregates>) {
+        score: (z: string) => Promise<ScoreAggregates>, hooks: ItemHooks) {
         const { config, prompter } = this.resources;
         const count = config.search.initialDrafts;
         const attempts = count + (config.search.redrafts ?? 0);
-        const limits = {
+        const limits: DraftLimits = {
             minThinkingTokens: config.search.minThinkingTokens, maxThinkingTokens: maxThinkingTokensOf(config),
-            ...(config.search.maxDraftRepetition == null ? {} : { maxRepetition: config.search.maxDraftRepetition })
+            ...(config.search.maxDraftRepetition == null ? {} : { maxRepetition: config.search.maxDraftRepetition }),
+            ...(config.search.screenDraftCopies === true ? { copyScreen: { y: item.y, maxVerbatimChars: config.search.maxVerbatimChars } } : {})
         };
-        const drafts: { draft: Draft; problem: string | undefined }[] = [];
+        const drafts: { draft: Draft; problem: string | undefined; soft: boolean }[] = [];
         for (let k = 0; k < attempts && drafts.filter((entry) => entry.problem == null).length < count; k++) {
             // The first draft keeps the seeds of a single-draft run, so --initial-drafts 1 reproduces it.
             const suffix = k === 0 ? [] : [k];
             const opener = prompter.drawOpener(prompter.language(item.x), deriveSeed(config.seed, item.key, "opener", ...suffix));
-            const draft = await draftTrajectory(lane, prompter, item, opener, deriveSeed(config.seed, item.key, "initial", ...suffix), this.sampling(), meter);
+            const draft = await draftTrajectory(lane, prompter, item, opener, deriveSeed(config.seed, item.key, "initial", ...suffix), this.sampling(hooks), meter);
             record.usedPrompts(draft.templateIds);
-            drafts.push({ draft, problem: draftProblem(draft, this.lengthOf(draft.z), limits) });
+            const found = draftProblem(draft, this.lengthOf(draft.z), limits);
+            drafts.push({ draft, problem: found?.problem, soft: found?.soft === true });
         }
         const initialOf = ({ opener, raw, tokensGenerated, stop, closed }: Draft) => ({ opener, raw, tokensGenerated, stop, closed });
-        const usable = drafts.filter((entry) => entry.problem == null);
+        // Drafts that only loop are searched from when no draft does better: the item is not lost.
+        const clean = drafts.filter((entry) => entry.problem == null);
+        const usable = clean.length > 0 ? clean : drafts.filter((entry) => entry.soft);
         if (usable.length === 0) {
             const first = drafts[0]!;
             const reason = drafts.length === 1 ? first.problem!
@@ -191,7 +203,8 @@ export class ItemSearch {
             initial: initialOf(best),
             drafts: drafts.map(({ draft, problem }) => {
                 const result = scored.get(draft);
-                return { ...initialOf(draft), z: draft.z, ...(result == null ? { rejected: problem! } : { score: toTraceScore(result.score), objective: result.objective }) };
+                return { ...initialOf(draft), z: draft.z, ...(result == null ? { rejected: problem! }
+                    : { score: toTraceScore(result.score), objective: result.objective, ...(problem == null ? {} : { usedDespite: problem }) }) };
             })
         };
         return { chosen: best, outcome, scores: { emptyZScore, initialScore: scored.get(best)!.score } };
@@ -206,9 +219,9 @@ export class ItemSearch {
         const proposerWith = (sampling: CallSampling): CandidateProposer => config.candidateMode === "concurrent"
             ? new ConcurrentProposer(lanes, sampling, meter)
             : new SequentialProposer(lanes[0]!, sampling, meter);
-        const proposer = proposerWith({ ...this.sampling(), ...(this.rewriteGrammar == null ? {} : { grammar: this.rewriteGrammar }) });
+        const proposer = proposerWith({ ...this.sampling(hooks), ...(this.rewriteGrammar == null ? {} : { grammar: this.rewriteGrammar }) });
         // A paragraph ends at a blank line; a model that ends its thinking ends the paragraph too.
-        const resampler = proposerWith({ ...this.sampling(), stopStrings: ["\n\n", "</think>"] });
+        const resampler = proposerWith({ ...this.sampling(hooks), stopStrings: ["\n\n", "</think>"] });
         const kind = config.search.proposer ?? "rewrite";
         const maxThinking = maxThinkingTokensOf(config);
         const rewrites = async (request: EditRequest, count: number): Promise<ProposedEdit[]> => {
@@ -244,7 +257,7 @@ export class ItemSearch {
             ...(context.initialScore == null ? {} : { initialScore: context.initialScore }),
             hooks: {
                 onStep: (_step, stepsDone) => hooks.onProgress?.({ item, phase: "step", stepsDone, stepsPlanned }),
-                ...(hooks.shouldStop == null ? {} : { shouldStop: hooks.shouldStop })
+                shouldStop: () => hooks.shouldStop?.() === true || hooks.signal?.aborted === true
             }
         });
         this.checkStop(hooks);

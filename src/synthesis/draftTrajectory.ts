@@ -1,5 +1,6 @@
 import type { GenerationLane } from "../generation/GenerationLane.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
+import { longestSharedRun } from "../text/longestSharedRun.js";
 import { repetitionRatio } from "../text/repetitionRatio.js";
 import { joinSegments, segmentText } from "../text/segmentText.js";
 import type { InitialDraft } from "../trace/traceRecordSchema.js";
@@ -42,19 +43,43 @@ const DEGENERATE_CJK_N = 6;
 /** Token counts of a draft's z in both models' vocabularies. */
 export type DraftLength = { scorerTokens: number; generatorTokens: number };
 
-/** Why a draft cannot start a search, or undefined when it can. */
-export function draftProblem(draft: Draft, length: DraftLength, limits: { minThinkingTokens: number; maxThinkingTokens: number; maxRepetition?: number }): string | undefined {
+export type DraftLimits = {
+    minThinkingTokens: number;
+    maxThinkingTokens: number;
+    /** Share of repeated word 4-grams above which a draft is a loop (--max-draft-repetition). */
+    maxRepetition?: number;
+    /** Refuse a draft that shares a run of this many characters with y (--screen-draft-copies). */
+    copyScreen?: { y: string; maxVerbatimChars: number };
+};
+
+/**
+ * Why a draft cannot start a search, or undefined when it can. `soft`: the only problem is
+ * that it loops; such a draft is still used when no redraft does better, since a repetitive
+ * trajectory can be searched from and a skipped item is lost to the data set.
+ */
+export function draftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): { problem: string; soft: boolean } | undefined {
+    const repetition = limits.maxRepetition == null ? undefined : repetitionRatio(draft.z, DEGENERATE_WORD_N, DEGENERATE_CJK_N);
+    const loop = repetition != null && repetition.ratio > limits.maxRepetition!
+        ? `initial trajectory is degenerate: ${(repetition.ratio * 100).toFixed(0)}% of its ${repetition.kind} ${repetition.n}-grams repeat earlier ones (> ${(limits.maxRepetition! * 100).toFixed(0)}%)`
+        : undefined;
+    const hard = hardDraftProblem(draft, length, limits);
+    if (hard != null)
+        return { problem: loop == null ? hard : `${hard}; ${loop.replace("initial trajectory ", "it ")}`, soft: false };
+    return loop == null ? undefined : { problem: loop, soft: true };
+}
+
+function hardDraftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): string | undefined {
     if (length.scorerTokens < limits.minThinkingTokens)
         return `initial trajectory too short: ${length.scorerTokens} tokens < ${limits.minThinkingTokens}`;
-    if (limits.maxRepetition != null) {
-        const repetition = repetitionRatio(draft.z, DEGENERATE_WORD_N, DEGENERATE_CJK_N);
-        if (repetition.ratio > limits.maxRepetition)
-            return `initial trajectory is degenerate: ${(repetition.ratio * 100).toFixed(0)}% of its ${repetition.kind} ${repetition.n}-grams repeat earlier ones (> ${(limits.maxRepetition * 100).toFixed(0)}%)`;
-    }
     if (draft.segments.length < 2)
         return "initial trajectory has a single segment";
     const longest = Math.max(length.scorerTokens, length.generatorTokens);
     if (longest > limits.maxThinkingTokens)
         return `initial trajectory too long: ${longest} tokens > --max-thinking-tokens ${limits.maxThinkingTokens}`;
+    if (limits.copyScreen != null) {
+        const copied = longestSharedRun(draft.z, limits.copyScreen.y);
+        if (copied >= limits.copyScreen.maxVerbatimChars)
+            return `initial trajectory copies ${copied} characters of the response verbatim (>= ${limits.copyScreen.maxVerbatimChars})`;
+    }
     return undefined;
 }

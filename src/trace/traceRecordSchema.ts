@@ -68,7 +68,9 @@ export const scoredDraftSchema = initialDraftSchema.extend({
     score: scoreSchema.optional(),
     objective: z.number().optional(),
     /** Why the draft could not start a search (too short, a single segment, too long). */
-    rejected: z.string().optional()
+    rejected: z.string().optional(),
+    /** A loop the draft was searched from despite, when no redraft did better. */
+    usedDespite: z.string().optional()
 });
 
 /** Fields every record has, whatever its status. */

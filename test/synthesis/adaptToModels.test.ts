@@ -15,18 +15,17 @@ describe("adaptToModels", () => {
         const { config, notes } = adaptToModels(paper, new Set(), generatorOf(135e6), bases, caps);
         // edit 1500 + 3n <= 8192 -> n <= 2230; scoring 900 + 2n <= 8192; initial 1000 + n <= 8192.
         expect(config.sampling.maxTokens).toBe(2230);
-        expect(config.search).toMatchObject({ constrainRewrite: true, proposer: "both", redrafts: 3, maxDraftRepetition: 0.5 });
-        expect(config.sampling.dryStrength).toBe(0.8);
+        expect(config.search).toMatchObject({ constrainRewrite: true, redrafts: 3, maxDraftRepetition: 0.5, screenDraftCopies: true, maxVerbatimChars: 60 });
         expect(notes).toHaveLength(2);
-        expect(notes[1]).toMatch(/^--constrain-rewrite --proposer both --redrafts 3 --max-draft-repetition 0.5 --dry 0.8 \(the small-model preset: the generator has 135M parameters/u);
+        expect(notes[1]).toMatch(/^--constrain-rewrite --redrafts 3 --max-draft-repetition 0.5 --screen-draft-copies --max-verbatim-chars 60 \(the small-model preset: the generator has 135M parameters/u);
     });
 
     it("never changes what the user gave, and leaves a large generator on the paper's settings", () => {
-        const explicit = new Set(["sampling.maxTokens", "search.proposer", "search.constrainRewrite"]);
-        const given = { ...paper, sampling: { ...paper.sampling, maxTokens: 300 }, search: { ...paper.search, proposer: "rewrite" as const, constrainRewrite: false } };
+        const explicit = new Set(["sampling.maxTokens", "search.maxVerbatimChars", "search.constrainRewrite"]);
+        const given = { ...paper, sampling: { ...paper.sampling, maxTokens: 300 }, search: { ...paper.search, maxVerbatimChars: 200, constrainRewrite: false } };
         const { config } = adaptToModels(given, explicit, generatorOf(135e6), bases, caps);
         expect(config.sampling.maxTokens).toBe(300);
-        expect(config.search.proposer).toBe("rewrite");
+        expect(config.search.maxVerbatimChars).toBe(200);
         expect(config.search.constrainRewrite).toBe(false);
         expect(config.search.redrafts).toBe(3);
 
@@ -37,7 +36,7 @@ describe("adaptToModels", () => {
 
     it("--preset small applies the preset to a large generator too", () => {
         const { config } = adaptToModels(paper, new Set(), generatorOf(7e9), bases, { generator: 32768, scorer: 32768 }, "small");
-        expect(config.search.proposer).toBe("both");
+        expect(config.search.redrafts).toBe(3);
         expect(config.sampling.maxTokens).toBe(8000);
     });
 });

@@ -320,7 +320,7 @@ describe("--redrafts", () => {
         expect(once.result.code, once.result.stderr).toBe(0);
         const skipped = once.records.get("drafts")!;
         expect(skipped.status).toBe("skipped");
-        expect(skipped.status === "skipped" && skipped.reason).toMatch(/initial trajectory is degenerate: \d+% of its word 4-grams repeat earlier ones/u);
+        expect(skipped.status === "skipped" && skipped.reason).toMatch(/^initial trajectory has a single segment; it is degenerate: \d+% of its word 4-grams repeat earlier ones/u);
 
         const run = await synthesize("drafts-again", spec, [storyPair("drafts")], ["--redrafts", "2", ...flags], twoOpeners);
         expect(run.result.code, run.result.stderr).toBe(0);
@@ -340,8 +340,34 @@ describe("--redrafts", () => {
         expect(run.result.code, run.result.stderr).toBe(0);
         const record = run.records.get("loops")!;
         expect(record.status).toBe("skipped");
-        expect(record.status === "skipped" && record.reason).toMatch(/^none of 3 drafts can start a search: draft 1: initial trajectory is degenerate.*; draft 2: .*degenerate.*; draft 3: .*degenerate/u);
+        expect(record.status === "skipped" && record.reason).toMatch(/^none of 3 drafts can start a search: draft 1: initial trajectory has a single segment; it is degenerate.*; draft 2: .*degenerate.*; draft 3: .*degenerate/u);
         expect(record.status === "skipped" && record.drafts).toHaveLength(3);
+    });
+
+    it("searches from a draft that only loops when no redraft does better, saying so, instead of losing the item", async () => {
+        // Two paragraphs, each a loop: a search can start from it, but it is degenerate.
+        const paragraph = Array.from({ length: 12 }, () => "The answer is no.").join(" ");
+        const loops = ` ${paragraph}\n\n${paragraph}`;
+        const run = await synthesize("drafts-soft-loop", { initial: loops, edit: "Never asked for." }, [storyPair("soft")],
+            ["--redrafts", "1", "--max-draft-repetition", "0.5", "--min-thinking-tokens", "20", "--max-steps", "0", "--max-tokens", "120", "--max-thinking-tokens", "1500"]);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        const record = done(run, "soft");
+        expect(record.drafts).toHaveLength(2);
+        for (const draft of record.drafts!) {
+            expect(draft.rejected).toBeUndefined();
+            expect(draft.usedDespite).toMatch(/^initial trajectory is degenerate: \d+% of its word 4-grams repeat earlier ones \(> 50%\)$/u);
+        }
+    });
+
+    it("with --screen-draft-copies refuses a draft that copies the response, as a rewrite would be", async () => {
+        // The draft's second paragraph is y's first 110 characters.
+        const copied = ` I plan the story in two parts and keep it simple for a young reader to follow, with one clear event in each part.\n\n${storyY.slice(0, 110)}`;
+        const run = await synthesize("drafts-copy", { initial: copied, edit: "Never asked for." }, [storyPair("copy")],
+            ["--screen-draft-copies", "--max-verbatim-chars", "60", "--min-thinking-tokens", "20", "--max-steps", "0", "--max-tokens", "120", "--max-thinking-tokens", "1500"]);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        const record = run.records.get("copy")!;
+        expect(record.status).toBe("skipped");
+        expect(record.status === "skipped" && record.reason).toMatch(/^initial trajectory copies \d+ characters of the response verbatim \(>= 60\)$/u);
     });
 });
 
