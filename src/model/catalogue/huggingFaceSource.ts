@@ -3,6 +3,7 @@ import { createModelDownloader, type ModelDownloader } from "node-llama-cpp";
 import type { SourceContext } from "./SourceContext.js";
 import { reasonOf, SourceFailure } from "./sourceFailure.js";
 import { probeUrl } from "./sourceProbe.js";
+import { stallWatchdog } from "./stallWatchdog.js";
 import { removeTempFiles, trackTempFiles } from "./tempFiles.js";
 
 /**
@@ -36,22 +37,10 @@ export async function fetchFromHuggingFace(uri: string, temp: string, ctx: Sourc
     await probeUrl(url, ctx.timeoutMs);
     // ipull writes `<temp>.ipull` while it works when it resumes; either name may be left.
     trackTempFiles(temp, `${temp}.ipull`);
-    const controller = new AbortController();
-    const onOuter = (): void => controller.abort(ctx.signal!.reason);
-    ctx.signal?.addEventListener("abort", onOuter, { once: true });
-    let stalled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const alive = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-            stalled = true;
-            controller.abort(new SourceFailure(`no data for ${Math.round(ctx.timeoutMs / 1000)} s`));
-        }, ctx.timeoutMs);
-    };
+    const watchdog = stallWatchdog(ctx.timeoutMs, ctx.signal);
     let downloader: ModelDownloader | undefined;
     let seen = 0;
     try {
-        alive();
         downloader = await Promise.race([
             createModelDownloader({
                 modelUri: uri,
@@ -66,25 +55,24 @@ export async function fetchFromHuggingFace(uri: string, temp: string, ctx: Sourc
                     if (downloadedSize > seen) {
                         ctx.progress.add(downloadedSize - seen);
                         seen = downloadedSize;
-                        alive();
+                        watchdog.alive();
                     }
                 }
             }),
-            new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }))
+            new Promise<never>((_, reject) => watchdog.signal.addEventListener("abort", () => reject(watchdog.signal.reason), { once: true }))
         ]);
         ctx.progress.start(`${ctx.name} (huggingface)`, downloader.totalSize);
-        await downloader.download({ signal: controller.signal });
+        await downloader.download({ signal: watchdog.signal });
     } catch (error) {
         await downloader?.cancel({ deleteTempFile: true }).catch(() => undefined);
         removeTempFiles(`${temp}.ipull`);
         if (ctx.signal?.aborted === true)
             throw error;
-        if (stalled)
+        if (watchdog.stalled())
             throw new SourceFailure(`${url}: the download stalled (no data for ${Math.round(ctx.timeoutMs / 1000)} s after ${seen} bytes)`);
         throw error instanceof SourceFailure ? error : new SourceFailure(`${url}: ${reasonOf(error)}`);
     } finally {
-        clearTimeout(timer);
-        ctx.signal?.removeEventListener("abort", onOuter);
+        watchdog.dispose();
         ctx.progress.stop();
     }
     removeTempFiles(`${temp}.ipull`);
