@@ -191,7 +191,8 @@ export class ItemSearch {
         }
         // No thinking at all: the baseline every item records, and the objective's reference when it is a gain over it.
         const emptyZScore = await score("");
-        if (drafts.length === 1)
+        // A single draft used despite a loop goes the long way, so the record says so.
+        if (drafts.length === 1 && drafts[0]!.problem == null)
             return { chosen: usable[0]!.draft, outcome: { initial: initialOf(usable[0]!.draft) } as DraftOutcome, scores: { emptyZScore } };
         const scored = new Map<Draft, { score: ScoreAggregates; objective: number }>();
         for (const { draft } of usable) {
