@@ -47,9 +47,13 @@ export function synthesizeCommand(): Command {
         .addOption(new Option("--progress <mode>", "bar (items, step, tokens/s, ETA), log (a line per item) or json (JSON lines); on stderr, each ending with a summary").choices(["bar", "log", "json"]).default(undefined, "bar on a terminal, else log"))
         .option("--heartbeat <seconds>", "every <seconds> while an item runs, what it is doing: phase, tokens so far and tokens/s (a line with --progress log or json, the bar's step otherwise); 0: none", nonNegativeNumber, 5)
         .addHelpText("after", `
-The defaults are the paper preset: 2 candidates per segment, up to 10 segments in one
+The settings are the paper preset: 2 candidates per segment, up to 10 segments in one
 left-to-right pass, strict improvement, stop below a clipped mean NLL of 0.25, sampling at
-temperature 0.8 and top-p 0.85.
+temperature 0.8 and top-p 0.85, up to 8000 new tokens per call. --preset auto (the default)
+changes what the models cannot do and says so in the start line: the new-token cap when it
+does not fit their contexts, and the small-model preset for generators under 1.5B
+parameters. --preset paper runs the reference settings exactly. With no model option the
+default model smollm2-135m-instruct plays both roles (pulled when missing).
 
 Resume: run the same command again. Items already done or skipped are kept, failed ones are
 retried with --retry-failed, and a run killed at any moment loses only the items in flight.
