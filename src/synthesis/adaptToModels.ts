@@ -29,20 +29,20 @@ export type AdaptedConfig = { config: SynthesisConfig; notes: string[] };
 export function adaptToModels(config: SynthesisConfig, explicit: ExplicitSettings, generator: LoadedModel, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps, preset: AdaptivePreset = "auto"): AdaptedConfig {
     const notes: string[] = [];
     let adapted = config;
-    if (!explicit.has("sampling.maxTokens") && !explicit.has("search.maxThinkingTokens")) {
-        const measured = bases.filter((base) => base != null);
-        const fitting = largestFittingMaxTokens(measured, caps, undefined, config.search.minThinkingTokens);
-        if (fitting > 0 && fitting < config.sampling.maxTokens) {
-            adapted = { ...adapted, sampling: { ...adapted.sampling, maxTokens: fitting } };
-            notes.push(`--max-tokens ${fitting} (the paper's ${config.sampling.maxTokens} does not fit the contexts, generator ${caps.generator} and scorer ${caps.scorer} tokens; the largest that fits every item)`);
-        }
-    }
-    const small = generator.parameterCount < SMALL_MODEL_PARAMETERS;
-    if (preset === "small" || small) {
+    if (preset === "small" || generator.parameterCount < SMALL_MODEL_PARAMETERS) {
         const { config: withPreset, applied } = applyPreset(adapted, smallModelPreset, explicit);
         adapted = withPreset;
         if (applied.length > 0)
             notes.push(`${applied.join(" ")} (the small-model preset${preset === "small" ? ", asked for" : `: the generator has ${formatParameters(generator.parameterCount)} parameters, under ${formatParameters(SMALL_MODEL_PARAMETERS)}`}; --preset paper turns it off)`);
+    }
+    // Then the cap, whoever set it, is lowered if it does not fit; a cap the user gave is refused instead.
+    if (!explicit.has("sampling.maxTokens") && !explicit.has("search.maxThinkingTokens")) {
+        const measured = bases.filter((base) => base != null);
+        const fitting = largestFittingMaxTokens(measured, caps, undefined, adapted.search.minThinkingTokens);
+        if (fitting > 0 && fitting < adapted.sampling.maxTokens) {
+            notes.push(`--max-tokens ${fitting} (${adapted.sampling.maxTokens} does not fit the contexts, generator ${caps.generator} and scorer ${caps.scorer} tokens; the largest that fits every item)`);
+            adapted = { ...adapted, sampling: { ...adapted.sampling, maxTokens: fitting } };
+        }
     }
     return { config: adapted, notes };
 }

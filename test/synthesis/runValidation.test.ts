@@ -50,12 +50,14 @@ describe("reer synthesize refuses settings that cannot work, before creating the
         const ok = await runCli(["synthesize", input, "-o", path.join(dir, "y.jsonl"), "--model", stories, ...plain, "--max-tokens", String(fits), "--dry-run"]);
         expect(ok.code, ok.stderr).toBe(0);
         expect(JSON.parse(ok.stdout).sampling.maxTokens).toBe(fits);
-        // Without --preset paper and without --max-tokens, the run lowers the cap to the same value and says so.
+        // Without --preset paper and without --max-tokens, the run lowers the cap to the same value and says so
+        // (--preset small keeps the small-model preset's cap, which stories260K gets by its size, and lowers only that).
         const auto = plain.filter((flag) => flag !== "--preset" && flag !== "paper");
         const adapted = await runCli(["synthesize", input, "-o", path.join(dir, "w.jsonl"), "--model", stories, ...auto, "--dry-run"]);
         expect(adapted.code, adapted.stderr).toBe(0);
+        expect(fits).toBeLessThan(512);
         expect(JSON.parse(adapted.stdout).sampling.maxTokens).toBe(fits);
-        expect(adapted.stderr).toContain(`adapted to the models: --max-tokens ${fits} (the paper's 8000 does not fit`);
+        expect(adapted.stderr).toContain(`adapted to the models: --max-tokens ${fits} (512 does not fit`);
         // A cap given on the command line is never changed: one item cannot fit at twice the value, and the run says so per item instead.
         const given = await runCli(["synthesize", input, "-o", path.join(dir, "v.jsonl"), "--model", stories, ...auto, "--max-tokens", "8000", "--dry-run"]);
         expect(given.code).toBe(USAGE);
