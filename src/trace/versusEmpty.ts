@@ -38,12 +38,17 @@ export function addVersusEmpty(summary: VersusEmptySummary, record: DoneRecord):
     summary.pplDrops.push(comparison.pplDrop);
 }
 
-/** One line: "z* beats no thinking on 7 of 8 item(s), median PPL drop 4.1%". */
+/**
+ * One line: "z* beats no thinking on 7 of 8 item(s) by the objective the search minimises; median PPL
+ * 4.1% lower than with no thinking". The two can disagree: the paper's objective clips each
+ * token's log-probability, PPL does not.
+ */
 export function describeVersusEmpty(summary: VersusEmptySummary): string {
     if (summary.items === 0)
         return "no item has a no-thinking score to compare with";
     const sorted = [...summary.pplDrops].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
     const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-    return `z* beats no thinking on ${summary.beaten} of ${summary.items} item(s), median PPL drop ${(median * 100).toFixed(1)}%`;
+    const change = `${(Math.abs(median) * 100).toFixed(1)}% ${median >= 0 ? "lower" : "higher"}`;
+    return `z* beats no thinking on ${summary.beaten} of ${summary.items} item(s) by the objective the search minimises; median PPL ${change} than with no thinking`;
 }

@@ -115,7 +115,7 @@ describe("the report against no thinking", () => {
         const a = doneRecord({ id: "a", key: "a", score: score(1.0, { ppl: 4 }), scoreEmpty: score(1.2, { ppl: 5 }) });
         const b = doneRecord({ id: "b", key: "b", line: 2, score: score(1.3, { ppl: 6 }), scoreEmpty: score(1.2, { ppl: 5 }) });
         const page = renderReport([a, b], { source: "t.jsonl", generatedAt: new Date("2025-01-02T03:04:05Z") });
-        expect(page).toContain("z* beats no thinking on 1 of 2 item(s), median PPL drop 0.0%");
+        expect(page).toContain("z* beats no thinking on 1 of 2 item(s) by the objective the search minimises; median PPL 0.0% lower than with no thinking");
         expect(itemView(page, 0)).toContain("PPL 5.000 with no thinking, 4.000 with z* (beats it, PPL drop 20.0%)");
         expect(itemView(page, 1)).toContain("PPL 5.000 with no thinking, 6.000 with z* (does not beat it, PPL drop -20.0%)");
     });
