@@ -1,4 +1,5 @@
 import type { Evaluation } from "../../src/evaluation/evaluationSchema.js";
+import { distribution } from "../../src/util/distribution.js";
 import { countEditTurns } from "../../src/trace/editTurns.js";
 import { longestSharedRun } from "../../src/text/longestSharedRun.js";
 import { ngrams, textUnits } from "../../src/text/textUnits.js";
@@ -41,15 +42,9 @@ export type QualityRow = {
 };
 
 const share = (count: number, total: number): number | null => (total === 0 ? null : count / total);
-const mean = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: readonly number[]): number | null => distribution(values).mean;
 
-function median(values: readonly number[]): number | null {
-    if (values.length === 0)
-        return null;
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+const median = (values: readonly number[]): number | null => distribution(values).median;
 
 /** The figures over the evaluated items whose ids are in `ids` (all when absent): a run limited to the first N pairs reads only those. */
 export function judgeFigures(evaluation: Evaluation, ids?: ReadonlySet<string>): JudgeFigures {

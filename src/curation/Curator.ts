@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { distribution, type Distribution } from "../stats/distribution.js";
+import { distribution, type Distribution } from "../util/distribution.js";
 import { recordNote, type TraceRecord } from "../trace/traceRecordSchema.js";
 import { filterEnabled, filterNames, type CurationConfig, type FilterName } from "./curationConfig.js";
 import { endOfThinkingDetail } from "./filters/endOfThinking.js";

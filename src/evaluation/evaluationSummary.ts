@@ -1,4 +1,4 @@
-import { quantile } from "../stats/distribution.js";
+import { quantile } from "../util/distribution.js";
 
 /** The three perplexities of y for one item: no thinking, the initial z0, the final z. */
 export type ItemPerplexities = { ppl_empty: number; ppl_initial: number; ppl_final: number };

@@ -48,15 +48,9 @@ export class GenerationPrompter {
         return this.prompts.openers(language).map((opener) => opener.text);
     }
 
+    /** The drafting prompt: the assistant turn pre-filled with "<think>\n" and the opener. */
     public initial(x: string, y: string, opener: string): GenerationPrompt {
-        const language = this.language(x);
-        const user = this.prompts.render(language, "initial", { prompt: x, response: y });
-        const prefill = `<think>\n${opener}`;
-        return {
-            tokens: this.build(language, user, "<think>\n", opener),
-            prefill,
-            templateIds: [this.prompts.templateId(language, "system"), this.prompts.templateId(language, "initial")]
-        };
+        return this.continuation(x, y, opener, []);
     }
 
     /**

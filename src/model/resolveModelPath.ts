@@ -13,6 +13,7 @@ import { networkTimeoutMs } from "./catalogue/networkTimeout.js";
 import { isOffline } from "./catalogue/offlineMode.js";
 import { pullModel } from "./catalogue/pullModel.js";
 import { probeUrl } from "./catalogue/sourceProbe.js";
+import { stallWatchdog } from "./catalogue/stallWatchdog.js";
 import { sha256OfFile } from "./sha256OfFile.js";
 
 export { sha256OfFile };
@@ -142,27 +143,15 @@ async function downloadRemote(uri: string, directory: string, offline: boolean, 
     const createdDir = !existsSync(directory);
     const progress = createDownloadProgress({ enabled: options.progress ?? true });
     say(`downloading ${uri} into ${directory}`);
-    const controller = new AbortController();
-    const onOuter = (): void => controller.abort(options.signal!.reason);
-    options.signal?.addEventListener("abort", onOuter, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    let stalled = false;
-    const alive = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-            stalled = true;
-            controller.abort(new Error(`no data for ${Math.round(timeoutMs / 1000)} s`));
-        }, timeoutMs);
-    };
+    const watchdog = stallWatchdog(timeoutMs, options.signal);
     let seen = 0;
     try {
-        alive();
         progress.start(uri.split("/").pop() ?? uri, 0);
         return await resolveModelFile(uri, {
             directory,
             cli: false,
             verify: false,
-            signal: controller.signal,
+            signal: watchdog.signal,
             endpoints: { huggingFace: huggingFaceEndpoint() },
             onProgress: ({ totalSize, downloadedSize }) => {
                 if (seen === 0 && totalSize > 0)
@@ -170,16 +159,15 @@ async function downloadRemote(uri: string, directory: string, offline: boolean, 
                 if (downloadedSize > seen) {
                     progress.add(downloadedSize - seen);
                     seen = downloadedSize;
-                    alive();
+                    watchdog.alive();
                 }
             }
         });
     } catch (error) {
-        const detail = stalled ? `the download stalled (no data for ${Math.round(timeoutMs / 1000)} s)` : error instanceof Error ? error.message : String(error);
+        const detail = watchdog.stalled() ? `the download stalled (no data for ${Math.round(timeoutMs / 1000)} s)` : error instanceof Error ? error.message : String(error);
         throw new ModelDownloadError(uri, detail);
     } finally {
-        clearTimeout(timer);
-        options.signal?.removeEventListener("abort", onOuter);
+        watchdog.dispose();
         progress.stop();
         // Resolving a model must not leave an empty models folder behind.
         if (createdDir && existsSync(directory) && readdirSync(directory).length === 0)

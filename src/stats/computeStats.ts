@@ -1,6 +1,6 @@
 import type { TokenCounter } from "../model/tokenCounter.js";
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
-import { distribution, type Distribution } from "./distribution.js";
+import { distribution, type Distribution } from "../util/distribution.js";
 import { countByProposer, countEditTurns, type EditTurnCounts, type ProposerCounts } from "../trace/editTurns.js";
 import { summariseVersusEmpty } from "../trace/versusEmpty.js";
 import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";

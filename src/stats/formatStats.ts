@@ -1,4 +1,4 @@
-import type { Distribution } from "./distribution.js";
+import type { Distribution } from "../util/distribution.js";
 import type { StatsReport } from "./computeStats.js";
 import { describeEditTurns } from "../trace/editTurns.js";
 import { showsFoldedCount } from "./reasonGroups.js";

@@ -1,3 +1,4 @@
+import { distribution } from "../util/distribution.js";
 import { scoreEmptyOf, type DoneRecord } from "./traceRecordSchema.js";
 
 /**
@@ -46,9 +47,7 @@ export function addVersusEmpty(summary: VersusEmptySummary, record: DoneRecord):
 export function describeVersusEmpty(summary: VersusEmptySummary): string {
     if (summary.items === 0)
         return "no item has a no-thinking score to compare with";
-    const sorted = [...summary.pplDrops].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    const median = distribution(summary.pplDrops).median!;
     const change = `${(Math.abs(median) * 100).toFixed(1)}% ${median >= 0 ? "lower" : "higher"}`;
     return `z* beats no thinking on ${summary.beaten} of ${summary.items} item(s) by the objective the search minimises; median PPL ${change} than with no thinking`;
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { statsCommand } from "../../src/cli/commands/statsCommand.js";
 import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { computeStats } from "../../src/stats/computeStats.js";
-import { distribution } from "../../src/stats/distribution.js";
+import { distribution } from "../../src/util/distribution.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { defaultZ, doneRecord, score, skippedRecord } from "../support/traceFixtures.js";
 
