@@ -7,6 +7,7 @@ import { ScoringContext, type KvCacheType } from "../scoring/ScoringContext.js";
 import type { ShardSpec } from "../sharding/ShardSpec.js";
 import { readTraceFile } from "../trace/readTrace.js";
 import { addTurn, countEditTurns, type EditTurnCounts } from "../trace/editTurns.js";
+import type { TraceLock } from "../trace/TraceLock.js";
 import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { resolveCandidateMode } from "./candidateMode.js";
@@ -65,6 +66,8 @@ export type RunSynthesisOptions = {
      * resumed run redoes them.
      */
     signal?: AbortSignal;
+    /** The output's lock, taken before the models were loaded; absent: the run takes it when it opens the output. */
+    lock?: TraceLock;
     /** Milliseconds between heartbeat events of the items in flight (absent or 0: none). */
     heartbeatMs?: number;
     onEvent?: (event: RunEvent) => void;
@@ -111,7 +114,7 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
     const config = effectiveConfig(validated.config, generatorModel);
     const settings = decisiveSettings(config, generatorModel.identity, scorerModel.identity, options.prompts.fingerprint());
     const hash = hashSettings(settings);
-    const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true });
+    const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true, ...(options.lock == null ? {} : { lock: options.lock }) });
     const store = opened.store;
     try {
         const plan = planRun({

@@ -1,7 +1,12 @@
-import { closeSync, linkSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import path from "node:path";
 import { ReerError } from "../errors/ReerError.js";
 import { OutputWriteError } from "../errors/outputErrors.js";
+
+/** Tries before giving up when other runs keep replacing or breaking the lock. */
+const MAX_ATTEMPTS = 200;
+const RETRY_PAUSE_MS = 5;
 
 /** What a lock file holds: who appends to the trace, since when. */
 export type LockHolder = { pid: number; host: string; startedAt: string };
@@ -26,6 +31,11 @@ export class TraceLockedError extends ReerError {
  * refused with the holder's pid; a lock whose process is gone (killed, machine rebooted)
  * is taken over with a note. The lock is released by `release`, and on process exit
  * (Ctrl-C twice, process.exit) by an exit handler.
+ *
+ * Taking over is atomic too: a stale lock is removed only by the holder of a second,
+ * short-lived lock (`<trace>.lock.takeover`), after reading it again under that guard. So
+ * when several runs find the same stale lock at once, one removes it and exactly one
+ * links its own in its place; the others then find a live lock and are refused.
  */
 export class TraceLock {
     private readonly onExit = (): void => this.release();
@@ -39,41 +49,40 @@ export class TraceLock {
         return `${trace}.lock`;
     }
 
-    /** Takes the lock on `trace` or throws TraceLockedError. `onNote` hears about a stale lock taken over. */
+    /**
+     * Takes the lock on `trace` or throws TraceLockedError; a missing folder is created.
+     * `onNote` hears about a stale lock taken over.
+     */
     public static acquire(trace: string, options: { onNote?: (note: string) => void } = {}): TraceLock {
         const lockFile = TraceLock.lockFileOf(trace);
+        const notWritten = `the run did not start, ${trace} was left as it was`;
         const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
         const content = JSON.stringify(holder) + "\n";
         const temporary = `${lockFile}.${process.pid}.tmp`;
         try {
+            mkdirSync(path.dirname(path.resolve(lockFile)), { recursive: true });
             writeWhole(temporary, content);
         } catch (error) {
             rmSync(temporary, { force: true });
-            throw new OutputWriteError(lockFile, error, `the run did not start, ${trace} was left as it was`);
+            throw new OutputWriteError(lockFile, error, notWritten);
         }
         try {
-            // Two tries: the second after removing a stale lock.
-            for (let attempt = 0; attempt < 2; attempt++) {
-                try {
-                    linkSync(temporary, lockFile);
+            for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                if (linkExclusive(temporary, lockFile, notWritten))
                     return new TraceLock(lockFile, content);
-                } catch (error) {
-                    if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-                        throw new OutputWriteError(lockFile, error, `the run did not start, ${trace} was left as it was`);
-                }
                 const text = readLockText(lockFile);
                 if (text == null)
                     continue;
                 const current = parseHolder(text);
                 if (current == null || isAlive(current))
                     throw new TraceLockedError(trace, lockFile, current);
-                // Remove the stale lock only if it is still the one just read.
-                if (readLockText(lockFile) === text)
-                    rmSync(lockFile, { force: true });
-                (options.onNote ?? ((note) => process.stderr.write(note)))(
-                    `note: took over the lock of ${trace} from pid ${current.pid} (started ${current.startedAt}), which is no longer running\n`);
+                if (removeStaleLock(lockFile, text, temporary, notWritten))
+                    (options.onNote ?? ((note) => process.stderr.write(note)))(
+                        `note: took over the lock of ${trace} from pid ${current.pid} (started ${current.startedAt}), which is no longer running\n`);
+                else
+                    pause(RETRY_PAUSE_MS);
             }
-            throw new TraceLockedError(trace, lockFile, undefined);
+            throw new TraceLockedError(trace, lockFile, parseHolder(readLockText(lockFile) ?? ""));
         } finally {
             rmSync(temporary, { force: true });
         }
@@ -92,6 +101,48 @@ export class TraceLock {
             // Already gone, or unreadable: nothing of ours to remove.
         }
     }
+}
+
+/** Tries to link the lock into place: false when a lock exists already. */
+function linkExclusive(temporary: string, lockFile: string, notWritten: string): boolean {
+    try {
+        linkSync(temporary, lockFile);
+        return true;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST")
+            return false;
+        throw new OutputWriteError(lockFile, error, notWritten);
+    }
+}
+
+/**
+ * Removes the stale lock whose text is `staleText`, under the takeover guard; false when
+ * another run holds the guard (it is removing the same lock). A guard left by a process
+ * that died while holding it (a window of microseconds) is removed as a stale lock is.
+ */
+function removeStaleLock(lockFile: string, staleText: string, temporary: string, notWritten: string): boolean {
+    const guard = `${lockFile}.takeover`;
+    if (!linkExclusive(temporary, guard, notWritten)) {
+        const guardText = readLockText(guard);
+        const guardHolder = guardText == null ? undefined : parseHolder(guardText);
+        if (guardHolder != null && !isAlive(guardHolder) && readLockText(guard) === guardText)
+            rmSync(guard, { force: true });
+        return false;
+    }
+    try {
+        // Under the guard nobody else removes the lock, and nobody links a new one while it exists.
+        if (readLockText(lockFile) !== staleText)
+            return false;
+        rmSync(lockFile, { force: true });
+        return true;
+    } finally {
+        rmSync(guard, { force: true });
+    }
+}
+
+/** Blocks this thread for `ms` (acquisition is synchronous; waits are a few milliseconds). */
+function pause(ms: number): void {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function writeWhole(file: string, content: string): void {

@@ -23,6 +23,12 @@ export type TraceStoreOpenOptions = {
     retryFailed: boolean;
     /** Hears notes such as a stale lock taken over (default: stderr). */
     onNote?: (note: string) => void;
+    /**
+     * The trace's lock, taken by the caller before its slow set-up (loading models) so a
+     * second run is refused at once; the caller releases it. Absent: the store takes and
+     * releases its own.
+     */
+    lock?: TraceLock;
 };
 
 /**
@@ -37,7 +43,7 @@ export type TraceStoreOpenOptions = {
 export class TraceStore {
     private lines: number;
 
-    private constructor(public readonly file: string, private fd: number | undefined, private readonly lock: TraceLock, existing: number) {
+    private constructor(public readonly file: string, private fd: number | undefined, private readonly ownLock: TraceLock | undefined, existing: number) {
         this.lines = existing;
     }
 
@@ -47,7 +53,9 @@ export class TraceStore {
         } catch (error) {
             throw new OutputWriteError(file, error, "nothing was written");
         }
-        const lock = TraceLock.acquire(file, options.onNote == null ? {} : { onNote: options.onNote });
+        if (options.lock != null && options.lock.file !== TraceLock.lockFileOf(file))
+            throw new Error(`TraceStore.open: the lock given is ${options.lock.file}, not the lock of ${file}`);
+        const ownLock = options.lock != null ? undefined : TraceLock.acquire(file, options.onNote == null ? {} : { onNote: options.onNote });
         try {
             const existing: StoredItem[] = [];
             let repairedTornLine = false;
@@ -72,9 +80,9 @@ export class TraceStore {
             } catch (error) {
                 throw new OutputWriteError(file, error, existsSync(file) ? `${file} was left as it was` : "nothing was written");
             }
-            return { store: new TraceStore(file, fd, lock, existing.length), existing, repairedTornLine, droppedFailed };
+            return { store: new TraceStore(file, fd, ownLock, existing.length), existing, repairedTornLine, droppedFailed };
         } catch (error) {
-            lock.release();
+            ownLock?.release();
             throw error;
         }
     }
@@ -106,12 +114,12 @@ export class TraceStore {
         this.lines++;
     }
 
-    /** Closes the file and releases the lock. */
+    /** Closes the file and releases the lock it took (a lock given to `open` stays with its caller). */
     public close(): void {
         if (this.fd != null) {
             closeSync(this.fd);
             this.fd = undefined;
         }
-        this.lock.release();
+        this.ownLock?.release();
     }
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exitCodes.js";
+import { endOf } from "../support/boundedChild.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { doneRecord } from "../support/traceFixtures.js";
 
@@ -39,8 +40,7 @@ function runUntilFirstLine(args: string[]): Promise<{ code: number | null; signa
             }
         });
         child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
-        child.on("error", reject);
-        child.on("close", (code, signal) => resolve({ code, signal, firstLine: firstLine ?? "", stderr }));
+        endOf(child, `reer ${args.join(" ")}`).then(({ code, signal }) => resolve({ code, signal, firstLine: firstLine ?? "", stderr }), reject);
     });
 }
 

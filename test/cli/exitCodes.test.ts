@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ExitCode, exitCodeFor, exitCodeOfError } from "../../src/cli/exitCodes.js";
 import { ReerError } from "../../src/errors/ReerError.js";
+import { endOf } from "../support/boundedChild.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 import { doneRecord } from "../support/traceFixtures.js";
@@ -113,7 +114,7 @@ describe("exit codes", () => {
                 child.kill("SIGINT");
             }
         });
-        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+        const { code, signal } = await endOf(child, "reer score");
         expect(sent).toBe(true);
         expect(signal).toBeNull();
         expect(code).toBe(ExitCode.interrupted);
@@ -146,7 +147,7 @@ describe("exit codes", () => {
                     child.kill(signal);
             }
         });
-        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+        const { code, signal } = await endOf(child, "reer score");
         expect(reported).toBeGreaterThan(0);
         expect(signal).toBeNull();
         expect(stderr).not.toContain("internal error");

@@ -1,13 +1,13 @@
 // synthesize appends to its trace, so it cannot write a temporary file and rename it: it
 // holds <trace>.lock while it appends, and a failed append stops the run, leaving whole
 // lines only.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { traceRecordSchema } from "../../src/trace/traceRecordSchema.js";
 import { mountSmallDisk } from "../files/smallDisk.js";
+import { deadPid } from "../support/deadPid.js";
 import { loadSamplePairs } from "../support/pairs.js";
 import { runCli } from "../support/runCli.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
@@ -33,10 +33,6 @@ function traceIds(file: string): string[] {
     return text.split("\n").filter((line) => line !== "").map((line) => traceRecordSchema.parse(JSON.parse(line)).id);
 }
 
-/** The pid of a process that has exited. */
-function deadPid(): number {
-    return Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
-}
 
 describe("the trace lock", () => {
     it("lets only one of two runs on one output (in a folder that does not exist yet) append", async () => {
@@ -66,6 +62,18 @@ describe("the trace lock", () => {
         expect(result.stderr).toContain(`delete ${output}.lock`);
         expect(readFileSync(output, "utf8")).toBe("");
         expect(readFileSync(`${output}.lock`, "utf8")).toBe(lock);
+    });
+
+    it("refuses the second run before it loads any model", async () => {
+        const input = writeInput("two-again.jsonl", 2);
+        const output = path.join(dir, "held-early.jsonl");
+        writeFileSync(`${output}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z" }) + "\n");
+        // A model that cannot be loaded: the lock's refusal must come first.
+        const missingModel = path.join(dir, "no-such-model.gguf");
+        const result = await runCli(["synthesize", input, "-o", output, ...synthFlags, "--model", missingModel]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/held-early\.jsonl is locked by pid/u);
+        expect(result.stderr).not.toContain("no-such-model");
     });
 
     it("is released when the run is stopped with Ctrl-C", async () => {

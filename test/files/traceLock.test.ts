@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { TraceLock } from "../../src/trace/TraceLock.js";
 import { TraceStore } from "../../src/trace/TraceStore.js";
+import { endOf } from "../support/boundedChild.js";
+import { deadPid } from "../support/deadPid.js";
 import { doneRecord } from "../support/traceFixtures.js";
 import { mountSmallDisk } from "./smallDisk.js";
 
@@ -14,10 +16,6 @@ const dir = mkdtempSync(path.join(tmpdir(), "reer-lock-"));
 const small = mountSmallDisk();
 afterAll(() => small.disk?.unmount());
 
-/** The pid of a process that has exited. */
-function deadPid(): number {
-    return Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
-}
 
 describe("TraceLock", () => {
     it("is exclusive: a second acquire is refused with the holder's pid until the first releases", () => {
@@ -57,9 +55,37 @@ describe("TraceLock", () => {
         const trace = path.join(dir, "exit.jsonl");
         const script = `import { TraceLock } from ${JSON.stringify(path.join(repoRoot, "src", "trace", "TraceLock.ts"))};
 TraceLock.acquire(${JSON.stringify(trace)}); process.exit(3);`;
-        const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8" });
-        expect(result.status).toBe(3);
+        const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8", timeout: 60_000, killSignal: "SIGKILL" });
+        expect(result.status, result.stderr).toBe(3);
         expect(existsSync(`${trace}.lock`)).toBe(false);
+    });
+});
+
+/** Starts `count` processes that all try to take the lock of `trace` at the same moment; what each said. */
+async function contend(trace: string, count: number): Promise<{ acquired: boolean; code?: string; message?: string }[]> {
+    const startAt = Date.now() + 1500;
+    const contenders = Array.from({ length: count }, async () => {
+        const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "test", "support", "lockContender.ts"), trace, String(startAt), "1500"],
+            { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString("utf8"); });
+        await endOf(child, "a lock contender", 30_000);
+        return out;
+    });
+    return (await Promise.all(contenders)).map((out) => JSON.parse(out.trim()));
+}
+
+describe("TraceLock with several runs starting at once", () => {
+    it("lets exactly one of them take over a stale lock; the others are refused with the lock's message", async () => {
+        for (let round = 0; round < 3; round++) {
+            const trace = path.join(dir, `race-${round}.jsonl`);
+            writeFileSync(`${trace}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: "2026-01-01T00:00:00.000Z" }));
+            const outcomes = await contend(trace, 6);
+            expect(outcomes.filter((outcome) => outcome.acquired)).toHaveLength(1);
+            for (const refused of outcomes.filter((outcome) => !outcome.acquired))
+                expect(refused).toMatchObject({ code: "TRACE_LOCKED", message: expect.stringMatching(/is locked by pid \d+ \(a reer synthesize started/u) });
+            expect(existsSync(`${trace}.lock.takeover`)).toBe(false);
+        }
     });
 });
 

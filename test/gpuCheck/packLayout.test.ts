@@ -13,7 +13,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), "reer-gpu-check-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("pack.sh --list", () => {
-    const lines = execFileSync("bash", [script("pack.sh"), "--list"], { encoding: "utf8" }).trimEnd().split("\n");
+    const lines = execFileSync("bash", [script("pack.sh"), "--list"], { encoding: "utf8", timeout: 60_000 }).trimEnd().split("\n");
     const paths = lines.map((line) => line.replace(/ (->|\().*$/, ""));
     const has = (p: string) => paths.includes(p);
     const nlc = "app/node_modules/node-llama-cpp";
@@ -114,7 +114,7 @@ describe("npmRunShim.mjs", () => {
     writeFileSync(path.join(dir, "package.json"), JSON.stringify({ scripts: { show: "printf '%s|'" } }));
     const callLog = path.join(dir, "calls.log");
     const npm = (...args: string[]) => spawnSync(process.execPath, [script("npmRunShim.mjs"), ...args],
-        { cwd: path.join(dir, "sub"), encoding: "utf8", env: { ...process.env, REER_GPU_CHECK_CALL_LOG: callLog } });
+        { cwd: path.join(dir, "sub"), encoding: "utf8", timeout: 60_000, env: { ...process.env, REER_GPU_CHECK_CALL_LOG: callLog } });
 
     it("runs a package.json script with the arguments after --, from the package's folder", () => {
         const result = npm("run", "-s", "show", "--", "a", "b c");
@@ -143,7 +143,7 @@ describe("patchFallback.mjs", () => {
         "@@ -8,3 +8,4 @@", " eight", " nine", "+nine and a half", " ten", ""
     ].join("\n"));
     const patch = (...args: string[]) => spawnSync(process.execPath,
-        [script("patchFallback.mjs"), "-p1", "--batch", "--fuzz=0", "--no-backup-if-mismatch", "-d", dir, "-i", patchFile, ...args], { encoding: "utf8" });
+        [script("patchFallback.mjs"), "-p1", "--batch", "--fuzz=0", "--no-backup-if-mismatch", "-d", dir, "-i", patchFile, ...args], { encoding: "utf8", timeout: 60_000 });
 
     it("applies, refuses to apply twice, and reverses, as reer's native build uses GNU patch", () => {
         writeFileSync(file, `zero\n${original}`); // one line more than the patch expects: an offset
@@ -169,7 +169,7 @@ describe("patchFallback.mjs", () => {
 describe("makePairs.mjs", () => {
     it("repeats the examples under new ids and cuts long responses", () => {
         const out = path.join(scratch, "pairs.jsonl");
-        execFileSync(process.execPath, [script("makePairs.mjs"), "--out", out, "--count", "9", "--response-chars", "300"]);
+        execFileSync(process.execPath, [script("makePairs.mjs"), "--out", out, "--count", "9", "--response-chars", "300"], { timeout: 60_000 });
         const pairs = readFileSync(out, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line) as { id: string; prompt: string; response: string });
         expect(pairs).toHaveLength(9);
         expect(new Set(pairs.map((pair) => pair.id)).size).toBe(9);

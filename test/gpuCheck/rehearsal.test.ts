@@ -15,7 +15,7 @@ describe.skipIf(process.env.REER_GPU_CHECK_REHEARSAL !== "1")("GPU check rehears
         try {
             const folder = path.join(scratch, "run");
             const result = spawnSync("bash", [path.join(repoRoot, "scripts", "gpu-check", "rehearse.sh"), path.join(scratch, "pack"), folder],
-                { encoding: "utf8", maxBuffer: 64 << 20 });
+                { encoding: "utf8", maxBuffer: 64 << 20, timeout: 1_700_000, killSignal: "SIGKILL" });
             const results = readFileSync(path.join(folder, "results.txt"), "utf8");
             expect(result.status, `${result.stderr.slice(-2000)}\n${results}`).toBe(0);
             expect(results).toMatch(/^\[reer native\] cpu: built and verified in \d+ s$/m);

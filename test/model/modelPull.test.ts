@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exitCodes.js";
+import { endOf } from "../support/boundedChild.js";
 import { FakeModelServer, sha256, wheelFileName } from "../support/fakeModelServer.js";
 import { runCli } from "../support/runCli.js";
 
@@ -182,7 +183,7 @@ describe("reer pull", () => {
             { env: { ...process.env, ...env() }, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
-        const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+        const closed = endOf(child, "reer pull").then(({ code }) => code);
         // Wait until the download is under way: the model's temp file and the wheel's are both there.
         let seen: string[] = [];
         for (let tries = 0; tries < 300 && seen.length < 2; tries++) {

@@ -16,6 +16,8 @@ const buildScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 function runBuild(setup: ReturnType<typeof makeFakeSetup>, env: Record<string, string> = {}) {
     const result = spawnSync(process.execPath, [buildScript], {
         encoding: "utf8",
+        timeout: 100_000,
+        killSignal: "SIGKILL",
         env: {
             PATH: process.env.PATH,
             REER_NATIVE_PACKAGE_DIR: setup.packageDir,

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { endOf } from "./boundedChild.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 // By absolute URL, so the CLI runs from any working folder (`--import tsx` resolves from the cwd).
@@ -17,6 +18,8 @@ export type RunCliOptions = {
      * far (checked as each chunk arrives, so the signal lands right after that output).
      */
     interrupt?: { when: (stderr: string) => boolean; signal: NodeJS.Signals };
+    /** Kills the process and fails with what it printed if it has not ended by then (default CHILD_TIMEOUT_MS). */
+    timeoutMs?: number;
 };
 
 /**
@@ -46,14 +49,13 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Int
                 child.kill(options.interrupt.signal);
             }
         });
-        child.on("error", reject);
         // "exit", not "close": the time the process ended, not when its pipes were drained.
         let exitedAt: number | undefined;
         child.on("exit", () => { exitedAt = performance.now(); });
-        child.on("close", (code, signal) => resolve({
+        endOf(child, `reer ${args.join(" ")}`, options.timeoutMs).then(({ code, signal }) => resolve({
             code, signal, stdout, stderr, interrupted,
             ...(sentAt == null ? {} : { exitMs: (exitedAt ?? performance.now()) - sentAt })
-        }));
+        }), reject);
     });
 }
 

@@ -6,7 +6,10 @@ import { readRecords } from "../../io/readRecords.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
 import { findJobOutputs } from "../../sharding/findShardOutputs.js";
 import { parseShardSpec, shardOutputPath } from "../../sharding/ShardSpec.js";
-import { runSynthesis } from "../../synthesis/runSynthesis.js";
+import type { SynthesisConfig } from "../../config/synthesisConfig.js";
+import type { ShardSpec } from "../../sharding/ShardSpec.js";
+import { runSynthesis, type RunSynthesisOptions, type SynthesisInput } from "../../synthesis/runSynthesis.js";
+import { TraceLock } from "../../trace/TraceLock.js";
 import { ExitCode } from "../exitCodes.js";
 import { interruptibleRun, type ProgressFlags } from "../interruptibleRun.js";
 import { offeredFlags } from "../offeredFlags.js";
@@ -91,42 +94,67 @@ Examples:
         if (records.length === 0)
             throw new EmptyInputError(input, "nothing to synthesize", invalid);
         const prompts = new PromptSet(flags.prompts);
-        const models = await loadModelPair(flags, { vocabOnly: flags.dryRun });
+        // Taken before the models load, so a second run on this output is refused at once.
+        const lock = flags.dryRun ? undefined : TraceLock.acquire(output);
         try {
-            const { threads, reason: threadsReason } = threadChoiceOf(flags, models.generator);
-            if (flags.dryRun) {
-                printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, threadsReason, output,
-                    ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }), ...(adaptToModels == null ? {} : { adaptToModels }) });
-                return;
-            }
-            const otherOutputs = findJobOutputs(flags.output).filter((file) => path.resolve(file) !== path.resolve(output));
-            if (shard != null)
-                process.stderr.write(`shard ${shard.index} of ${shard.count}: writing ${output}${otherOutputs.length > 0 ? `, skipping items finished in ${otherOutputs.length} other output file(s)` : ""}\n`);
-            if (!models.generator.runtime.hasFastScoring)
-                process.stderr.write(stockPathWarning);
-            await interruptibleRun(config, flags, async (interrupts, reporter) => {
-                const summary = await runSynthesis({
-                    items: records, output, config, otherOutputs, prompts, threads, signal: interrupts.signal,
-                    heartbeatMs: flags.heartbeat * 1000,
-                    ...(threadsReason === "--threads" ? {} : { threadsReason }),
-                    generatorModel: models.generator, scorerModel: models.scorer,
-                    ...(shard == null ? {} : { shard }),
-                    ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
-                    ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
-                    flashAttention: flags.flashAttention,
-                    kvCacheType: flags.kvCacheType,
-                    retryFailed: flags.retryFailed,
-                    ...(adaptToModels == null ? {} : { adaptToModels }),
-                    onEvent: reporter.onEvent
-                });
-                reporter.finish(summary);
-                if (summary.stopped)
-                    process.exitCode = interrupts.exitCode();
-                else if (summary.byStatus.failed > 0)
-                    process.exitCode = ExitCode.partial;
-            });
+            await synthesizeWithModels({ flags, output, shard, config, adaptToModels, records, prompts, lock });
         } finally {
-            await models.dispose();
+            lock?.release();
         }
     });
+}
+
+/** What the command resolved before loading any model. */
+type SynthesisRequest = {
+    flags: SynthesizeFlags;
+    output: string;
+    shard: ShardSpec | undefined;
+    config: SynthesisConfig;
+    adaptToModels: RunSynthesisOptions["adaptToModels"];
+    records: SynthesisInput[];
+    prompts: PromptSet;
+    lock: TraceLock | undefined;
+};
+
+/** Loads the models, then prints the dry run or runs the synthesis with progress and interrupts. */
+async function synthesizeWithModels(request: SynthesisRequest): Promise<void> {
+    const { flags, config, records, prompts, output, adaptToModels } = request;
+    const models = await loadModelPair(flags, { vocabOnly: flags.dryRun });
+    try {
+        const { threads, reason: threadsReason } = threadChoiceOf(flags, models.generator);
+        if (flags.dryRun) {
+            printDryRun({ config, records, generatorModel: models.generator, scorerModel: models.scorer, prompts, threads, threadsReason, output,
+                ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }), ...(adaptToModels == null ? {} : { adaptToModels }) });
+            return;
+        }
+        const otherOutputs = findJobOutputs(flags.output).filter((file) => path.resolve(file) !== path.resolve(output));
+        if (request.shard != null)
+            process.stderr.write(`shard ${request.shard.index} of ${request.shard.count}: writing ${output}${otherOutputs.length > 0 ? `, skipping items finished in ${otherOutputs.length} other output file(s)` : ""}\n`);
+        if (!models.generator.runtime.hasFastScoring)
+            process.stderr.write(stockPathWarning);
+        await interruptibleRun(config, flags, async (interrupts, reporter) => {
+            const summary = await runSynthesis({
+                items: records, output, config, otherOutputs, prompts, threads, signal: interrupts.signal,
+                heartbeatMs: flags.heartbeat * 1000,
+                ...(threadsReason === "--threads" ? {} : { threadsReason }),
+                generatorModel: models.generator, scorerModel: models.scorer,
+                ...(request.shard == null ? {} : { shard: request.shard }),
+                ...(request.lock == null ? {} : { lock: request.lock }),
+                ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
+                ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
+                flashAttention: flags.flashAttention,
+                kvCacheType: flags.kvCacheType,
+                retryFailed: flags.retryFailed,
+                ...(adaptToModels == null ? {} : { adaptToModels }),
+                onEvent: reporter.onEvent
+            });
+            reporter.finish(summary);
+            if (summary.stopped)
+                process.exitCode = interrupts.exitCode();
+            else if (summary.byStatus.failed > 0)
+                process.exitCode = ExitCode.partial;
+        });
+    } finally {
+        await models.dispose();
+    }
 }
