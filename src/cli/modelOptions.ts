@@ -6,7 +6,7 @@ import { DEFAULT_MODEL_NAME, ModelCatalogue } from "../model/catalogue/ModelCata
 import { defaultModelsDir, MODELS_DIR_ENV, resolveModelsDir } from "../model/catalogue/modelsDir.js";
 import { isOffline, OFFLINE_ENV } from "../model/catalogue/offlineMode.js";
 import { LoadedModel, type ModelLoadOptions } from "../model/LoadedModel.js";
-import { DEFAULT_MODEL_ENV, resolveModelPath } from "../model/resolveModelPath.js";
+import { DEFAULT_MODEL_ENV, resolveModel, type ResolvedModel } from "../model/resolveModelPath.js";
 import { defaultThreadChoice, type ThreadChoice } from "../runtime/threadChoice.js";
 import type { KvCacheType } from "../scoring/ScoringContext.js";
 import { gpuChoice, gpuLayers, kvCacheType, positiveInteger } from "./parseOptions.js";
@@ -35,7 +35,7 @@ export function addModelOptions(command: Command, options: { contexts?: boolean 
         .addOption(new Option("-m, --model <model>",
             "GGUF model: a catalogue name (`reer models` lists them; pulled into --models-dir when missing), a file path, hf:<user>/<repo>/<file>.gguf, or an https:// URL (downloaded into --models-dir)")
             .default(undefined, `$${DEFAULT_MODEL_ENV}, else ${DEFAULT_MODEL_NAME}`))
-        .option("--model-sha256 <hex>", "expected sha256 of the --model file (64 hex digits), checked before use", sha256Hex);
+        .option("--model-sha256 <hex>", "expected sha256 of the --model file (64 hex digits), checked before use; recorded in the trace (a catalogue model is always checked against the catalogue's)", sha256Hex);
     addModelsDirOption(command)
         .option("--offline", `never use the network: a model not already in --models-dir is an error (also ${OFFLINE_ENV}=1)`, false)
         .option("--gpu <backend>", "auto | off | cuda | vulkan | metal", gpuChoice, "auto")
@@ -83,22 +83,27 @@ function announceDefaultModel(flags: ModelFlags): CatalogueEntry {
     return entry;
 }
 
-/** The model file `spec` names (default --model), pulled, downloaded and checked as the flags say. */
-async function modelPathFromFlags(flags: ModelFlags, spec: string | undefined): Promise<string> {
-    // --model-sha256 belongs to --model; a different --generator or --scorer file is not held to it.
-    const checked = flags.modelSha256 != null && spec === flags.model;
-    return path.resolve(await resolveModelPath(spec, {
+/** The model file `spec` names, pulled, downloaded and checked against `pin` (a full sha256) as the flags say. */
+async function modelFromFlags(flags: ModelFlags, spec: string | undefined, pin: string | undefined): Promise<ResolvedModel> {
+    const resolved = await resolveModel(spec, {
         modelsDir: resolveModelsDir(flags.modelsDir),
         offline: isOffline(flags.offline),
-        ...(checked ? { sha256: flags.modelSha256! } : {})
-    }));
+        ...(pin == null ? {} : { sha256: pin })
+    });
+    return { ...resolved, path: path.resolve(resolved.path) };
 }
 
-function loadOptions(flags: ModelFlags, vocabOnly: boolean | undefined): ModelLoadOptions {
+/** --model-sha256 belongs to --model: a --generator or --scorer naming another file is held to its own pin only. */
+function pinOf(flags: ModelFlags, spec: string | undefined, rolePin: string | undefined): string | undefined {
+    return rolePin ?? (flags.modelSha256 != null && spec === flags.model ? flags.modelSha256 : undefined);
+}
+
+function loadOptions(flags: ModelFlags, vocabOnly: boolean | undefined, resolved?: ResolvedModel): ModelLoadOptions {
     return {
         gpu: flags.gpu,
         ...(flags.gpuLayers == null ? {} : { gpuLayers: flags.gpuLayers }),
-        ...(vocabOnly === true ? { vocabOnly: true } : {})
+        ...(vocabOnly === true ? { vocabOnly: true } : {}),
+        ...(resolved?.sha256 == null ? {} : { verifiedSha256: resolved.sha256 })
     };
 }
 
@@ -108,7 +113,23 @@ function loadOptions(flags: ModelFlags, vocabOnly: boolean | undefined): ModelLo
  */
 export async function loadModelFromFlags(flags: ModelFlags, spec: string | undefined = flags.model, options: { vocabOnly?: boolean } = {}): Promise<LoadedModel> {
     const resolvedSpec = spec ?? (usedDefaultModel(flags) ? announceDefaultModel(flags).name : undefined);
-    return await LoadedModel.load(await modelPathFromFlags(flags, resolvedSpec), loadOptions(flags, options.vocabOnly));
+    const resolved = await modelFromFlags(flags, resolvedSpec, pinOf(flags, resolvedSpec, undefined));
+    return await LoadedModel.load(resolved.path, loadOptions(flags, options.vocabOnly, resolved));
+}
+
+/** The role flags of a command with a generator and a scorer (synthesize): each model and its pin. */
+export type RoleFlags = { generator?: string; scorer?: string; generatorSha256?: string; scorerSha256?: string };
+
+/**
+ * Adds --generator and --scorer with their pins; each defaults to --model (and to
+ * --model-sha256 when it names the same file).
+ */
+export function addRoleOptions(command: Command): Command {
+    return command
+        .addOption(new Option("--generator <model>", "model that writes and rewrites trajectories").default(undefined, "--model"))
+        .addOption(new Option("--scorer <model>", "model that scores PPL(y | x, z)").default(undefined, "--model"))
+        .option("--generator-sha256 <hex>", "expected sha256 of the --generator file, checked before use", sha256Hex)
+        .option("--scorer-sha256 <hex>", "expected sha256 of the --scorer file, checked before use", sha256Hex);
 }
 
 /** The generator and the scorer of a run: one model loaded once when both roles name the same file. */
@@ -125,17 +146,22 @@ export type ModelPair = {
  * of them, the default catalogue model (smollm2-135m-instruct) plays both roles, pulled
  * first when it is not in the models folder; stderr says so.
  */
-export async function loadModelPair(flags: ModelFlags & { generator?: string; scorer?: string }, options: { vocabOnly?: boolean } = {}): Promise<ModelPair> {
+export async function loadModelPair(flags: ModelFlags & RoleFlags, options: { vocabOnly?: boolean } = {}): Promise<ModelPair> {
     const defaultModel = usedDefaultModel(flags) ? announceDefaultModel(flags) : undefined;
     const generatorSpec = flags.generator ?? flags.model ?? defaultModel?.name;
     const scorerSpec = flags.scorer ?? flags.model ?? defaultModel?.name;
-    const generatorPath = await modelPathFromFlags(flags, generatorSpec);
-    const scorerPath = scorerSpec === generatorSpec ? generatorPath : await modelPathFromFlags(flags, scorerSpec);
-    const generator = await LoadedModel.load(generatorPath, loadOptions(flags, options.vocabOnly));
+    const generatorPin = pinOf(flags, generatorSpec, flags.generatorSha256);
+    const scorerPin = pinOf(flags, scorerSpec, flags.scorerSha256);
+    const generatorFile = await modelFromFlags(flags, generatorSpec, generatorPin);
+    // One file for both roles is resolved once, unless the scorer is held to a pin of its own.
+    const scorerFile = scorerSpec === generatorSpec && (scorerPin == null || scorerPin === generatorPin) ? generatorFile : await modelFromFlags(flags, scorerSpec, scorerPin);
+    const generatorPath = generatorFile.path;
+    const scorerPath = scorerFile.path;
+    const generator = await LoadedModel.load(generatorPath, loadOptions(flags, options.vocabOnly, generatorFile));
     let scorer = generator;
     try {
         if (scorerPath !== generatorPath)
-            scorer = await LoadedModel.load(scorerPath, loadOptions(flags, options.vocabOnly));
+            scorer = await LoadedModel.load(scorerPath, loadOptions(flags, options.vocabOnly, scorerFile));
     } catch (error) {
         await generator.dispose();
         throw error;

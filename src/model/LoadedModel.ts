@@ -14,6 +14,8 @@ export type ModelLoadOptions = RuntimeOptions & {
     gpuLayers?: "auto" | "max" | number;
     /** Load only the vocabulary (for counting tokens without the weights). */
     vocabOnly?: boolean;
+    /** The file's full sha256, when it was verified before loading (a pin, a catalogue model): recorded in the identity. */
+    verifiedSha256?: string;
 };
 
 /** What identifies a model file in every output record. */
@@ -23,6 +25,8 @@ export type ModelIdentity = {
     sizeBytes: number;
     /** sha256 of the first MiB (header, metadata and the start of the tensors): cheap and specific. */
     headSha256: string;
+    /** sha256 of the whole file, when it was verified (--model-sha256 and the like, or a catalogue model). */
+    sha256?: string;
     architecture: string;
 };
 
@@ -66,6 +70,7 @@ export class LoadedModel {
             name,
             sizeBytes: statSync(modelPath).size,
             headSha256: await sha256OfFile(modelPath, HEAD_HASH_BYTES),
+            ...(options.verifiedSha256 == null ? {} : { sha256: options.verifiedSha256 }),
             architecture
         };
         return new LoadedModel(runtime, model, header, identity, new VocabularyGuard(model, name));

@@ -78,6 +78,14 @@ function ggufFilesIn(folder: string): string[] {
  * folder when it is not there yet. A missing spec falls back to $REER_MODEL.
  */
 export async function resolveModelPath(spec: string | undefined, options: ResolveModelOptions = {}): Promise<string> {
+    return (await resolveModel(spec, options)).path;
+}
+
+/** A model file found (and fetched) for a spec, with its full sha256 when it was verified: a pin given, or the catalogue's. */
+export type ResolvedModel = { path: string; sha256?: string };
+
+/** resolveModelPath, also saying which sha256 the file was verified against, if any. */
+export async function resolveModel(spec: string | undefined, options: ResolveModelOptions = {}): Promise<ResolvedModel> {
     if (options.sha256 != null)
         checkSha256Format(options.sha256);
     const resolvedSpec = spec ?? process.env[DEFAULT_MODEL_ENV];
@@ -116,7 +124,8 @@ export async function resolveModelPath(spec: string | undefined, options: Resolv
             throw new ReerError("MODEL_CHECKSUM_MISMATCH", `${filePath} has sha256 ${actual}, expected ${options.sha256}.`,
                 "The file is corrupt or a different build; delete it and download it again.");
     }
-    return filePath;
+    const sha256 = options.sha256?.toLowerCase() ?? verifiedAs;
+    return { path: filePath, ...(sha256 == null ? {} : { sha256 }) };
 }
 
 /**

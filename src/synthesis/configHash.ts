@@ -3,6 +3,8 @@ import { withoutNeutralSettings } from "../config/neutralSettings.js";
 import { synthesisConfigSchema, type SynthesisConfig } from "../config/synthesisConfig.js";
 import type { ModelIdentity } from "../model/LoadedModel.js";
 
+export { settingsDiff } from "../util/settingsDiff.js";
+
 /** Everything that decides a run's results, with "auto" already settled: a resumed run must match it. */
 export function decisiveSettings(config: SynthesisConfig, generator: ModelIdentity, scorer: ModelIdentity, promptsFingerprint: string) {
     // Parsed again so every key stands in the schema's order: a setting applied by a preset
@@ -30,13 +32,3 @@ export function configHash(config: SynthesisConfig, generator: ModelIdentity, sc
 export function hashSettings(settings: object): string {
     return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 16);
 }
-
-/** The dotted paths whose values differ between two settings objects, e.g. ["sampling.maxTokens", "seed"]. */
-export function settingsDiff(a: unknown, b: unknown, prefix = ""): string[] {
-    const isObject = (value: unknown): value is Record<string, unknown> => value != null && typeof value === "object" && !Array.isArray(value);
-    if (!isObject(a) || !isObject(b))
-        return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix === "" ? "(all)" : prefix];
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((key) => settingsDiff(a[key], b[key], prefix === "" ? key : `${prefix}.${key}`));
-}
-

@@ -49,6 +49,8 @@ export const modelIdentitySchema = z.object({
     name: z.string(),
     sizeBytes: z.number().int(),
     headSha256: z.string(),
+    /** The whole file's sha256 when the run verified it (a pin or a catalogue model); older traces lack it. */
+    sha256: z.string().optional(),
     architecture: z.string()
 });
 

@@ -85,6 +85,35 @@ describe("catalogue names as models", () => {
         expect(result.code, result.stderr).toBe(0);
     });
 
+    it("holds --generator and --scorer to their own pins and records every model's verified sha256 in the trace", async () => {
+        const models = path.join(dir, "models-pins");
+        const input = path.join(dir, "pins.jsonl");
+        writeFileSync(input, JSON.stringify({ id: "a", prompt: "Tell a story.", response: "Once upon a time there was a cat. The cat was happy." }) + "\n");
+        const generator = requireAsset(stories260kPath);
+        const run = (output: string, pins: string[]) => runCli(["synthesize", input, "-o", path.join(dir, output), "--generator", generator, "--scorer", "tiny-stories",
+            ...pins, "--models-dir", models, "--template", "none", "--generator-template", "none", "--preset", "paper", "--threads", "1", "--gpu", "off",
+            "--max-tokens", "30", "--max-steps", "0", "--min-thinking-tokens", "5", "--progress", "log"], { env: env() });
+
+        const wrong = await run("wrong.jsonl", ["--generator-sha256", "1".repeat(64)]);
+        expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toContain(`${generator} has sha256 ${sha256(stories)}, expected ${"1".repeat(64)}`);
+        const wrongScorer = await run("wrong-scorer.jsonl", ["--scorer-sha256", "2".repeat(64)]);
+        expect(wrongScorer.code).toBe(1);
+        expect(wrongScorer.stderr).toContain(`${path.join(models, "stories260K.gguf")} has sha256 ${sha256(stories)}, expected ${"2".repeat(64)}`);
+
+        const pinned = await run("pinned.jsonl", ["--generator-sha256", sha256(stories)]);
+        expect(pinned.code, pinned.stderr).toBe(0);
+        const record = JSON.parse(readFileSync(path.join(dir, "pinned.jsonl"), "utf8").trim()) as { models: { generator: { sha256?: string }; scorer: { sha256?: string } } };
+        // The generator by its pin, the scorer by the catalogue's hash.
+        expect(record.models.generator.sha256).toBe(sha256(stories));
+        expect(record.models.scorer.sha256).toBe(sha256(stories));
+
+        const unpinned = await run("unpinned.jsonl", []);
+        expect(unpinned.code, unpinned.stderr).toBe(0);
+        const plain = JSON.parse(readFileSync(path.join(dir, "unpinned.jsonl"), "utf8").trim()) as { models: { generator: { sha256?: string } } };
+        expect(plain.models.generator.sha256).toBeUndefined();
+    });
+
     it("an hf: URI is downloaded into the models folder after a probe, with nothing but the result on stdout", async () => {
         const models = path.join(dir, "models-hf");
         const uri = "hf:test-user/tiny/stories260K.gguf";

@@ -4,6 +4,7 @@ import { ReerError } from "../../errors/ReerError.js";
 import { readRecords } from "../../io/readRecords.js";
 import { findJobOutputs } from "../../sharding/findShardOutputs.js";
 import { mergeTraces } from "../../sharding/mergeTraces.js";
+import { checkOneRun } from "../../sharding/oneRunOnly.js";
 import { itemKey } from "../../synthesis/runSynthesis.js";
 import { readTraceFile } from "../../trace/readTrace.js";
 import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
@@ -21,7 +22,7 @@ type MergeFlags = {
 
 export function mergeCommand(): Command {
     return new Command("merge")
-        .description("Combine the shard outputs of a sharded synthesize job into one trace, checking that every input item appears exactly once.")
+        .description("Combine the shard outputs of a sharded synthesize job into one trace, checking that every input item appears exactly once and that every shard ran with the same models and settings.")
         .argument("<input>", "the input file the job ran on (the list of items that must be present)")
         .argument("<traces...>", "trace files, or the -o path given to synthesize (its .shard-i-of-N files are found)")
         .requiredOption("-o, --output <file>", `output file: the merged trace JSONL, in input order; ${OUTPUT_FILE_HELP}`)
@@ -48,6 +49,7 @@ Example (a job run as --shard 0/3 .. 2/3 with -o out/traces.jsonl):
             const keys = records.map((record) => itemKey(record));
             // A torn last line is a shard still being written (or killed): its item counts as missing.
             const sources = await Promise.all(files.map(async (file) => ({ file, records: await readTraceFile(file, { onTornTail: () => {} }) })));
+            checkOneRun(sources);
             const result = mergeTraces(keys, sources);
             output.writeWhole(result.merged.map((record) => JSON.stringify(record) + "\n").join(""));
 

@@ -14,14 +14,12 @@ import { ExitCode } from "../exitCodes.js";
 import { interruptibleRun, type ProgressFlags } from "../interruptibleRun.js";
 import { offeredFlags } from "../offeredFlags.js";
 import { nonNegativeNumber } from "../parseOptions.js";
-import { addModelOptions, loadModelPair, stockPathWarning, threadChoiceOf, type ModelFlags } from "../modelOptions.js";
+import { addModelOptions, addRoleOptions, loadModelPair, type RoleFlags, stockPathWarning, threadChoiceOf, type ModelFlags } from "../modelOptions.js";
 import { addSynthesisOptions, explicitSettings, resolveSynthesisConfig } from "../synthesisFlags.js";
 import { printDryRun } from "./synthesizeDryRun.js";
 
-type SynthesizeFlags = ModelFlags & ProgressFlags & {
+type SynthesizeFlags = ModelFlags & ProgressFlags & RoleFlags & {
     output: string;
-    generator?: string;
-    scorer?: string;
     config?: string;
     prompts?: string;
     retryFailed: boolean;
@@ -36,9 +34,8 @@ export function synthesizeCommand(): Command {
     const command = new Command("synthesize")
         .description("Search a thinking trajectory z for every (x, y) pair: draft z, then rewrite it segment by segment, keeping only rewrites that make y more predictable.")
         .argument("<input>", "JSONL or JSON array of {id?, prompt, response} (or chat {messages}); see --prompt-field etc.")
-        .requiredOption("-o, --output <file>", "output file: the trace JSONL, one line per item, appended as items finish (re-running resumes it); with --shard, the name the shard files are derived from; a missing folder is created, and <file>.lock keeps other runs out while this one appends")
-        .addOption(new Option("--generator <model>", "model that writes and rewrites trajectories").default(undefined, "--model"))
-        .addOption(new Option("--scorer <model>", "model that scores PPL(y | x, z)").default(undefined, "--model"))
+        .requiredOption("-o, --output <file>", "output file: the trace JSONL, one line per item, appended as items finish (re-running resumes it); with --shard, the name the shard files are derived from; a missing folder is created, and <file>.lock keeps other runs out while this one appends");
+    addRoleOptions(command)
         .option("--config <file>", "JSON config (see --dry-run for the full shape); flags override it")
         .option("--prompts <dir>", "your own prompt templates (copy prompts/ from the package and edit)");
     addSynthesisOptions(command)
