@@ -9,6 +9,7 @@ import { modelsCommand } from "./commands/modelsCommand.js";
 import { pullCommand } from "./commands/pullCommand.js";
 import { reportCommand } from "./commands/reportCommand.js";
 import { scoreCommand } from "./commands/scoreCommand.js";
+import { statusCommand } from "./commands/statusCommand.js";
 import { statsCommand } from "./commands/statsCommand.js";
 import { synthesizeCommand } from "./commands/synthesizeCommand.js";
 import { configureHelp } from "./helpFormat.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
         .addCommand(mergeCommand())
         .addCommand(curateCommand())
         .addCommand(exportCommand())
+        .addCommand(statusCommand())
         .addCommand(statsCommand())
         .addCommand(reportCommand())
         .addCommand(evaluateCommand());

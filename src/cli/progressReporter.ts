@@ -5,6 +5,7 @@ import { groupReasons, showsFoldedCount, type ReasonCount } from "../stats/reaso
 import { describeEditTurns } from "../trace/editTurns.js";
 import { recordNote } from "../trace/traceRecordSchema.js";
 import { addVersusEmpty, describeVersusEmpty, summariseVersusEmpty } from "../trace/versusEmpty.js";
+import { workLines } from "../trace/workTotals.js";
 
 export type ProgressMode = "bar" | "log" | "json";
 
@@ -125,6 +126,8 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
                 return;
             }
             write(line);
+            if (summary.work.items > 0)
+                write(workLines(summary.work).join("\n"));
             if (versusEmpty.items > 0)
                 write(describeVersusEmpty(versusEmpty));
             if (summary.editTurns.turns > 0)

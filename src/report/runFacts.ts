@@ -1,5 +1,6 @@
 import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { describeVersusEmpty, summariseVersusEmpty } from "../trace/versusEmpty.js";
+import { describeWork, sumWork } from "../trace/workTotals.js";
 
 /** One line of the report header: a label and its value as plain text. */
 export type RunFact = { label: string; value: string };
@@ -31,9 +32,8 @@ export function runFacts(records: readonly TraceRecord[]): RunFact[] {
         if (versus.items > 0)
             facts.push({ label: "Against no thinking", value: describeVersusEmpty(versus) });
     }
-    const generated = records.reduce((sum, record) => sum + record.tokens.generated, 0);
-    const totalMs = records.reduce((sum, record) => sum + record.timings.totalMs, 0);
-    facts.push({ label: "Work", value: `${generated.toLocaleString("en-US")} tokens generated, ${formatDuration(totalMs)} of item time` });
+    const work = describeWork(sumWork(records));
+    facts.push({ label: "Work", value: work.items }, { label: "Tokens", value: work.tokens }, { label: "Tokens/s by phase", value: work.phases });
     facts.push({ label: "reer", value: distinct(records.map((record) => record.reerVersion)) });
     return facts;
 }
@@ -55,12 +55,4 @@ function distinct(values: readonly string[]): string {
 
 function percent(share: number): string {
     return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
-}
-
-function formatDuration(ms: number): string {
-    const seconds = ms / 1000;
-    if (seconds < 120)
-        return `${seconds.toFixed(1)} s`;
-    const minutes = seconds / 60;
-    return minutes < 120 ? `${minutes.toFixed(1)} min` : `${(minutes / 60).toFixed(1)} h`;
 }

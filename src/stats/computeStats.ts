@@ -3,6 +3,7 @@ import type { DoneRecord, TraceRecord } from "../trace/traceRecordSchema.js";
 import { distribution, type Distribution } from "../util/distribution.js";
 import { countByProposer, countEditTurns, type EditTurnCounts, type ProposerCounts } from "../trace/editTurns.js";
 import { summariseVersusEmpty } from "../trace/versusEmpty.js";
+import { sumWork, type WorkTotals } from "../trace/workTotals.js";
 import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";
 
 export type ReasonCount = GroupedReason<"skipped" | "failed">;
@@ -40,6 +41,9 @@ export type StatsReport = {
     perItem: {
         totalMs: Distribution;
         generationMs: Distribution;
+        /** Over items whose trace records the split of generation into drafting and proposing. */
+        draftingMs: Distribution;
+        proposingMs: Distribution;
         /** Over items whose trace records it (older traces do not). */
         promptEvalMs: Distribution;
         scoringMs: Distribution;
@@ -51,6 +55,8 @@ export type StatsReport = {
     };
     /** Sums over every item, whatever its status: what the run cost. */
     totals: { totalMs: number; tokensGenerated: number; scoringEvaluated: number };
+    /** The same sums in full: tokens by kind, time and tokens/s by phase, items per hour. */
+    work: WorkTotals;
 };
 
 export const TOP_REASONS = 5;
@@ -104,6 +110,8 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
         perItem: {
             totalMs: values((record) => record.timings.totalMs),
             generationMs: values((record) => record.timings.generationMs),
+            draftingMs: values((record) => record.timings.draftingMs),
+            proposingMs: values((record) => record.timings.proposingMs),
             promptEvalMs: values((record) => record.timings.promptEvalMs),
             scoringMs: values((record) => record.timings.scoringMs),
             tokensGenerated: values((record) => record.tokens.generated),
@@ -116,7 +124,8 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
             totalMs: all.reduce((sum, record) => sum + record.timings.totalMs, 0),
             tokensGenerated: all.reduce((sum, record) => sum + record.tokens.generated, 0),
             scoringEvaluated: all.reduce((sum, record) => sum + record.tokens.scoringEvaluated, 0)
-        }
+        },
+        work: sumWork(all)
     };
 }
 

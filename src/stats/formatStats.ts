@@ -1,6 +1,7 @@
 import type { Distribution } from "../util/distribution.js";
 import type { StatsReport } from "./computeStats.js";
 import { describeEditTurns } from "../trace/editTurns.js";
+import { workLines } from "../trace/workTotals.js";
 import { showsFoldedCount } from "./reasonGroups.js";
 import { formatNumber, formatTable } from "./textTable.js";
 
@@ -34,6 +35,8 @@ export function formatStats(report: StatsReport): string {
             row("PPL after", scores.pplAfter, 3),
             row("time per item (ms)", perItem.totalMs, 1),
             row("generation per item (ms)", perItem.generationMs, 1),
+            row("  drafting (ms)", perItem.draftingMs, 1),
+            row("  proposing (ms)", perItem.proposingMs, 1),
             row("  of it prompt evaluation (ms)", perItem.promptEvalMs, 1),
             row("scoring per item (ms)", perItem.scoringMs, 1),
             row("tokens generated per item", perItem.tokensGenerated, 1),
@@ -68,7 +71,6 @@ export function formatStats(report: StatsReport): string {
     const stops = Object.entries(report.stopReasons).sort((a, b) => b[1] - a[1]);
     if (stops.length > 0)
         parts.push(`\nStop reasons: ${stops.map(([reason, count]) => `${reason} ${count}`).join(", ")}\n`);
-    parts.push(`\nTotals over all items: ${(report.totals.totalMs / 1000).toFixed(1)} s, ${report.totals.tokensGenerated} tokens generated, ` +
-        `${report.totals.scoringEvaluated} tokens scored\n`);
+    parts.push(`\nWork over all items:\n${workLines(report.work).map((line) => `  ${line}\n`).join("")}`);
     return parts.join("");
 }

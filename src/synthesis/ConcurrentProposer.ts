@@ -12,14 +12,14 @@ export class ConcurrentProposer implements CandidateProposer {
     public constructor(private readonly lanes: readonly GenerationLane[], private readonly sampling: CallSampling, private readonly meter: ItemMeter) {}
 
     public async propose(prompt: Token[], seeds: readonly number[]): Promise<Generation[]> {
-        return await this.meter.timeGeneration(async () => {
+        return await this.meter.timeGeneration("proposing", async () => {
             const used = this.lanes.slice(0, Math.min(seeds.length, this.lanes.length));
             this.meter.countSharedPrompt(await used[0]!.sharePromptWith(used.slice(1), prompt));
             // Settled, not Promise.all: when one lane stops (a stop signal, an error), the others are
             // still decoding; they end too, and only then may the caller dispose of the context.
             const settled = await Promise.allSettled(seeds.map(async (seed, k) => {
                 const generation = await this.lanes[k % this.lanes.length]!.generate(prompt, { ...this.sampling, seed });
-                this.meter.countGeneration(prompt, generation);
+                this.meter.countGeneration("proposing", prompt, generation);
                 return generation;
             }));
             const failed = settled.find((result) => result.status === "rejected");

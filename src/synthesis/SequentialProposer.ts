@@ -12,11 +12,11 @@ export class SequentialProposer implements CandidateProposer {
     public constructor(private readonly lane: GenerationLane, private readonly sampling: CallSampling, private readonly meter: ItemMeter) {}
 
     public async propose(prompt: Token[], seeds: readonly number[]): Promise<Generation[]> {
-        return await this.meter.timeGeneration(async () => {
+        return await this.meter.timeGeneration("proposing", async () => {
             const generations: Generation[] = [];
             for (const seed of seeds) {
                 const generation = await this.lane.generate(prompt, { ...this.sampling, seed });
-                this.meter.countGeneration(prompt, generation);
+                this.meter.countGeneration("proposing", prompt, generation);
                 generations.push(generation);
             }
             return generations;

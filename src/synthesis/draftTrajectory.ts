@@ -19,8 +19,8 @@ export type Draft = InitialDraft & { z: string; segments: string[]; templateIds:
 export async function draftTrajectory(lane: GenerationLane, prompter: GenerationPrompter, item: SynthesisItem, opener: string,
     seed: number, sampling: CallSampling, meter: ItemMeter): Promise<Draft> {
     const prompt = prompter.initial(item.x, item.y, opener);
-    const generation = await meter.timeGeneration(() => lane.generate(prompt.tokens, { ...sampling, seed, stopStrings: ["</think>"] }));
-    meter.countGeneration(prompt.tokens, generation);
+    const generation = await meter.timeGeneration("drafting", () => lane.generate(prompt.tokens, { ...sampling, seed, stopStrings: ["</think>"] }));
+    meter.countGeneration("drafting", prompt.tokens, generation);
     const closeAt = generation.text.indexOf("</think>");
     const thinking = opener + (closeAt >= 0 ? generation.text.slice(0, closeAt) : generation.text);
     const segments = segmentText(thinking).map((segment) => segment.trim()).filter((segment) => segment !== "");

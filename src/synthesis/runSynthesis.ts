@@ -10,12 +10,14 @@ import { addTurn, countEditTurns, type EditTurnCounts } from "../trace/editTurns
 import type { TraceLock } from "../trace/TraceLock.js";
 import { TraceStore } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
+import { sumWork, type RecordWork, type WorkTotals } from "../trace/workTotals.js";
 import { resolveCandidateMode } from "./candidateMode.js";
 import { decisiveSettings, hashSettings } from "./configHash.js";
 import type { AdaptivePreset } from "./adaptToModels.js";
 import { budgetWithLimits, sizeContexts, type ContextCaps, type ContextLimits, type ItemBudget } from "./itemBudget.js";
 import { ItemAbortedError, ItemSearch, type ItemProgress, type SearchResources } from "./ItemSearch.js";
 import { ItemHeartbeats, type Heartbeat } from "./ItemHeartbeats.js";
+import { RunStatusWriter } from "./RunStatusWriter.js";
 import { chooseItemsInFlight } from "./itemsInFlight.js";
 import { planRun, type RunPlan } from "./planRun.js";
 import { validateRun } from "./validateRun.js";
@@ -68,6 +70,13 @@ export type RunSynthesisOptions = {
     signal?: AbortSignal;
     /** The output's lock, taken before the models were loaded; absent: the run takes it when it opens the output. */
     lock?: TraceLock;
+    /**
+     * Keep this file current with what the run is doing (`<output>.status.json` from the
+     * CLI; see runStatusSchema.ts), every `statusIntervalMs` (default 5000) and at each
+     * item's end; its last state says how the run ended. Absent: no status file.
+     */
+    statusFile?: string;
+    statusIntervalMs?: number;
     /** Milliseconds between heartbeat events of the items in flight (absent or 0: none). */
     heartbeatMs?: number;
     onEvent?: (event: RunEvent) => void;
@@ -89,6 +98,8 @@ export type RunSummary = {
     droppedFailed: number;
     /** The edit turns of the items written: how many gave a usable rewrite. */
     editTurns: EditTurnCounts;
+    /** What the items written cost: tokens by kind, time and tokens/s by phase. */
+    work: WorkTotals;
 };
 
 /** The config as it runs on these models: "auto" candidate mode settled, so the hash and the trace name what ran. */
@@ -116,6 +127,12 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
     const hash = hashSettings(settings);
     const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true, ...(options.lock == null ? {} : { lock: options.lock }) });
     const store = opened.store;
+    // Written only while the output's lock is held, so one writer keeps it.
+    const status = options.statusFile == null ? undefined : new RunStatusWriter(options.statusFile, {
+        output: options.output,
+        ...(options.shard == null ? {} : { shard: options.shard }),
+        ...(options.statusIntervalMs == null ? {} : { intervalMs: options.statusIntervalMs })
+    });
     try {
         const plan = planRun({
             inputs: options.items, answerAfterThink: config.answerAfterThink, configHash: hash, settings,
@@ -128,10 +145,13 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
             total: plan.mine.length, inShard: plan.mine.length, alreadyDone: plan.alreadyDone, written: 0,
             byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false, abandoned: 0,
             repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed,
-            editTurns: countEditTurns([])
+            editTurns: countEditTurns([]),
+            work: sumWork([])
         };
+        status?.plan(plan.mine.length, plan.alreadyDone, plan.pending.length);
         if (plan.pending.length === 0) {
             options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0, adaptations: validated.adaptations });
+            status?.end("finished");
             return summary;
         }
         const { contexts, budgets } = sizeContextsFor(plan, config, validated.bases, caps);
@@ -146,13 +166,18 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
                 runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, threadsReason: options.threadsReason, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
             });
             const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts, budgets });
-            await searchPending(plan, inFlight.parallel, search, store, summary, options);
+            status?.running();
+            await searchPending(plan, inFlight.parallel, search, store, summary, { ...options, status });
         } finally {
             await scorer.dispose();
             await generator.dispose();
         }
         summary.stopped = options.signal?.aborted === true && plan.alreadyDone + summary.written < plan.mine.length;
+        status?.end(summary.stopped ? "stopped" : "finished");
         return summary;
+    } catch (error) {
+        status?.end(options.signal?.aborted === true ? "stopped" : "failed", error instanceof Error ? error.message : String(error));
+        throw error;
     } finally {
         store.close();
     }
@@ -213,7 +238,9 @@ function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, bases: readonly
 }
 
 /** `parallel` workers take pending items in order; each finished record is appended at once. */
-async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch, store: TraceStore, summary: RunSummary, options: RunSynthesisOptions): Promise<void> {
+async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch, store: TraceStore, summary: RunSummary,
+    options: RunSynthesisOptions & { status: RunStatusWriter | undefined }): Promise<void> {
+    const { status } = options;
     // A stop or a failed append (a full disk) stops every worker: the calls in hand end within a
     // decode step, items in flight are abandoned, and an append error is rethrown once all have stopped.
     let appendFailure: { error: unknown } | undefined;
@@ -228,6 +255,7 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
     const heartbeats = new ItemHeartbeats(options.heartbeatMs ?? 0, (beat) => options.onEvent?.({ type: "heartbeat", ...beat }));
     let next = 0;
     let generatedTokens = 0;
+    const costs: RecordWork[] = [];
     const worker = async (): Promise<void> => {
         while (!stop.signal.aborted && next < plan.pending.length) {
             const item: SynthesisItem = plan.pending[next++]!;
@@ -236,10 +264,14 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
                 record = await search.search(item, {
                     onProgress: (progress) => {
                         heartbeats.phase(progress);
+                        status?.phase(progress);
                         options.onEvent?.({ type: "progress", progress });
                     },
                     signal: stop.signal,
-                    onToken: () => heartbeats.token(item)
+                    onToken: () => {
+                        heartbeats.token(item);
+                        status?.token(item);
+                    }
                 });
             } catch (error) {
                 if (error instanceof ItemAbortedError) {
@@ -249,6 +281,7 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
                 throw error;
             } finally {
                 heartbeats.finished(item);
+                status?.finished(item);
             }
             try {
                 store.append(record);
@@ -259,9 +292,11 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
             }
             summary.written++;
             summary.byStatus[record.status]++;
+            status?.item(record);
             if (record.thinkingStrippedChars != null)
                 summary.thinkingStripped++;
             generatedTokens += record.tokens.generated;
+            costs.push({ tokens: record.tokens, timings: record.timings });
             for (const step of record.steps)
                 step.candidates.forEach((candidate) => addTurn(summary.editTurns, candidate));
             options.onEvent?.({ type: "item", record, done: plan.alreadyDone + summary.written, total: plan.mine.length, generatedTokens });
@@ -270,6 +305,7 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
     try {
         await Promise.all(Array.from({ length: parallel }, worker));
     } finally {
+        summary.work = sumWork(costs);
         heartbeats.stop();
         options.signal?.removeEventListener("abort", onAbort);
     }

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { ReerError } from "../errors/ReerError.js";
 import { OutputWriteError } from "../errors/outputErrors.js";
+import { isProcessAlive } from "../util/processAlive.js";
 
 /** Tries before giving up when other runs keep replacing or breaking the lock. */
 const MAX_ATTEMPTS = 200;
@@ -177,12 +178,5 @@ function parseHolder(text: string): LockHolder | undefined {
 
 /** A holder on another host cannot be checked, so it counts as alive. */
 function isAlive(holder: LockHolder): boolean {
-    if (holder.host !== hostname())
-        return true;
-    try {
-        process.kill(holder.pid, 0);
-        return true;
-    } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
-    }
+    return isProcessAlive(holder.pid, holder.host);
 }

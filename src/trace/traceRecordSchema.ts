@@ -100,6 +100,9 @@ const commonFields = {
         generated: z.number().int(),
         scoringEvaluated: z.number().int(),
         scoringReused: z.number().int(),
+        /** Of `generated`: tokens of initial drafts, and of candidate rewrites (older traces lack both). */
+        generatedDrafting: z.number().int().optional(),
+        generatedProposing: z.number().int().optional(),
         /** Generator prompt tokens evaluated, and served from the KV cache. */
         promptEvaluated: z.number().int().optional(),
         promptReused: z.number().int().optional()
@@ -107,6 +110,9 @@ const commonFields = {
     timings: z.object({
         totalMs: z.number(),
         generationMs: z.number(),
+        /** Of `generationMs`: wall time drafting, and proposing candidates (older traces lack both). */
+        draftingMs: z.number().optional(),
+        proposingMs: z.number().optional(),
         /** Part of the generator calls' time before their first new token, summed over calls. */
         promptEvalMs: z.number().optional(),
         scoringMs: z.number()

@@ -25,7 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
     ["search"],
     ["sharding"],
     ["synthesis"],
-    ["curation", "stats", "export", "report", "evaluation"],
+    ["curation", "stats", "status", "export", "report", "evaluation"],
     ["cli"]
 ];
 

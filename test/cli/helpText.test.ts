@@ -21,7 +21,7 @@ const describeOption = (command: Command, option: Option) => command.createHelp(
 
 describe("--help speaks one language", () => {
     it("lists every command", () => {
-        expect(commands.map((command) => command.name()).sort()).toEqual(["curate", "evaluate", "export", "inspect", "merge", "models", "pull", "report", "score", "stats", "synthesize"]);
+        expect(commands.map((command) => command.name()).sort()).toEqual(["curate", "evaluate", "export", "inspect", "merge", "models", "pull", "report", "score", "stats", "status", "synthesize"]);
     });
 
     for (const command of commands) {

@@ -8,6 +8,7 @@ import { foldMeasuredCounts, groupReasons } from "../../src/stats/reasonGroups.j
 import type { RunSummary } from "../../src/synthesis/runSynthesis.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { doneRecord, failedRecord, skippedRecord } from "../support/traceFixtures.js";
+import { sumWork } from "../../src/trace/workTotals.js";
 
 const tooSmall = (needs: number) =>
     `context too small: an edit prompt with the longest allowed trajectory needs ${needs} tokens, the generator context holds 1792 (lower --max-tokens or --max-thinking-tokens)`;
@@ -81,7 +82,8 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
         const summary: RunSummary = {
             total: records.length, inShard: records.length, alreadyDone: 0, written: records.length,
             byStatus: { done: 1, skipped: 31, failed: 1 }, thinkingStripped: 0, stopped: false, abandoned: 0, repairedTornLine: false, droppedFailed: 0,
-            editTurns: { turns: 0, usable: 0, tooLong: 0, unusable: 0 }
+            editTurns: { turns: 0, usable: 0, tooLong: 0, unusable: 0 },
+            work: sumWork(records)
         };
         reporter.finish(summary);
         return written;

@@ -134,7 +134,7 @@ describe("reer stats", () => {
         await statsCommand().parseAsync([file, "--json"], { from: "user" });
         // The figures worked out by hand above, read back from what the command printed.
         const printed = JSON.parse(stdout) as Record<string, unknown>;
-        expect(Object.keys(printed).sort()).toEqual(["acceptance", "acceptedSteps", "byStatus", "editTurns", "items", "lengths", "perItem", "proposers", "scores", "steps", "stopReasons", "tokenCounting", "topReasons", "totals", "versusEmpty"]);
+        expect(Object.keys(printed).sort()).toEqual(["acceptance", "acceptedSteps", "byStatus", "editTurns", "items", "lengths", "perItem", "proposers", "scores", "steps", "stopReasons", "tokenCounting", "topReasons", "totals", "versusEmpty", "work"]);
         expect(printed).toMatchObject({
             items: 4,
             byStatus: { done: 3, skipped: 1, failed: 0 },

@@ -9,6 +9,7 @@ import { parseShardSpec, shardOutputPath } from "../../sharding/ShardSpec.js";
 import type { SynthesisConfig } from "../../config/synthesisConfig.js";
 import type { ShardSpec } from "../../sharding/ShardSpec.js";
 import { runSynthesis, type RunSynthesisOptions, type SynthesisInput } from "../../synthesis/runSynthesis.js";
+import { statusFileOf } from "../../trace/runStatusSchema.js";
 import { TraceLock } from "../../trace/TraceLock.js";
 import { ExitCode } from "../exitCodes.js";
 import { interruptibleRun, type ProgressFlags } from "../interruptibleRun.js";
@@ -137,6 +138,7 @@ async function synthesizeWithModels(request: SynthesisRequest): Promise<void> {
                 generatorModel: models.generator, scorerModel: models.scorer,
                 ...(request.shard == null ? {} : { shard: request.shard }),
                 ...(request.lock == null ? {} : { lock: request.lock }),
+                statusFile: statusFileOf(output),
                 ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
                 ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
                 flashAttention: flags.flashAttention,
