@@ -23,7 +23,9 @@ import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { GgmlType, gguf, GgufValueType, GgufWriter, QK8_0, readGgufHeader, type GgufTensorSpec } from "./GgufWriter.js";
+import { readGgufFileInfo } from "node-llama-cpp";
+import { readGgufStructure } from "../../src/model/gguf/readGgufStructure.js";
+import { GgmlType, gguf, GgufValueType, GgufWriter, QK8_0, type GgufTensorSpec } from "../gguf/GgufWriter.js";
 
 const DEFAULT_OUT = "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf";
 const PEAKED_OUT = "models/bench/qwen2.5-0.5b-shape-peaked-q8_0.gguf";
@@ -116,13 +118,25 @@ function findVocabFile(): string {
 }
 
 /** outputGain: the final norm's gain, 1 for the flat model. */
-function buildPlan(vocabPath: string, layers: number, seed: number, outputGain = 1): Plan {
-    const vocab = readGgufHeader(vocabPath);
-    const tokens = vocab.kvs.get("tokenizer.ggml.tokens");
+async function buildPlan(vocabPath: string, layers: number, seed: number, outputGain = 1): Promise<Plan> {
+    // reer's reader, not readGgufFileInfo: the copy keeps each value's GGUF type and the file's order.
+    const vocab = await readGgufStructure(vocabPath, { values: true });
+    const tokens = vocab.entries.find(({ key }) => key === "tokenizer.ggml.tokens")?.value;
     if (!tokens || tokens.type !== GgufValueType.ARRAY) throw new Error(`${vocabPath} has no tokenizer.ggml.tokens`);
     const vocabSize = tokens.value.length;
 
     const w = new GgufWriter();
+    setMetadata(w, layers, seed, outputGain);
+    // All tokenizer metadata, with its original GGUF types, in the vocab file's order.
+    for (const { key, value } of vocab.entries)
+        if (key.startsWith("tokenizer.") && key !== "tokenizer.chat_template") w.set(key, value!);
+    w.set("tokenizer.ggml.add_bos_token", gguf.bool(false));
+    w.set("tokenizer.chat_template", gguf.str(CHAT_TEMPLATE));
+    addTensors(w, vocabSize, layers, seed, outputGain);
+    return { writer: w, vocabSize };
+}
+
+function setMetadata(w: GgufWriter, layers: number, seed: number, outputGain: number): void {
     w.set("general.architecture", gguf.str("qwen2"));
     w.set("general.type", gguf.str("model"));
     const peaked = outputGain !== 1;
@@ -143,13 +157,9 @@ function buildPlan(vocabPath: string, layers: number, seed: number, outputGain =
     w.set("qwen2.attention.head_count_kv", gguf.u32(shape.kvHeads));
     w.set("qwen2.rope.freq_base", gguf.f32(shape.ropeFreqBase));
     w.set("qwen2.attention.layer_norm_rms_epsilon", gguf.f32(shape.rmsEps));
+}
 
-    // All tokenizer metadata, with its original GGUF types, in the vocab file's order.
-    for (const [key, value] of vocab.kvs)
-        if (key.startsWith("tokenizer.") && key !== "tokenizer.chat_template") w.set(key, value);
-    w.set("tokenizer.ggml.add_bos_token", gguf.bool(false));
-    w.set("tokenizer.chat_template", gguf.str(CHAT_TEMPLATE));
-
+function addTensors(w: GgufWriter, vocabSize: number, layers: number, seed: number, outputGain: number): void {
     const weight = (name: string, rows: number, cols: number): GgufTensorSpec => ({
         // dims in ggml order: ne0 = input features (row length), ne1 = output features
         name, dims: [cols, rows], type: GgmlType.Q8_0,
@@ -180,7 +190,41 @@ function buildPlan(vocabPath: string, layers: number, seed: number, outputGain =
         w.addTensor(weight(`${p}ffn_up.weight`, shape.ffn, shape.embd));
         w.addTensor(weight(`${p}ffn_down.weight`, shape.embd, shape.ffn));
     }
-    return { writer: w, vocabSize };
+}
+
+/** Where a model goes without --out: the standard file, or one that names its layers, seed and gain. */
+function defaultOutPath(peaked: boolean, outputGain: number, layers: number, seed: number): string {
+    const defaultOut = peaked
+        ? PEAKED_OUT.replace(/\.gguf$/, outputGain === DEFAULT_PEAKED_GAIN ? ".gguf" : `-g${outputGain}.gguf`)
+        : DEFAULT_OUT;
+    return layers === 24 && seed === 1 ? defaultOut : defaultOut.replace(/\.gguf$/, `-${layers}l${seed === 1 ? "" : `-s${seed}`}.gguf`);
+}
+
+/** Writes the model, telling progress every 5 s, and checks that it reads back; returns its sha256. */
+async function writeWithProgress(writer: GgufWriter, out: string): Promise<string> {
+    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    const started = performance.now();
+    let lastReport = started;
+    const result = writer.write(out, (index, count, name) => {
+        const now = performance.now();
+        if (now - lastReport > 5000 || index === count - 1) {
+            console.log(`  ${index + 1}/${count} tensors (${name}), ${((now - started) / 1000).toFixed(1)} s`);
+            lastReport = now;
+        }
+    });
+    console.log(`wrote ${out}: ${result.bytes} bytes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await checkReadsBack(out, writer);
+    return result.sha256;
+}
+
+/** Re-reads the header written: every tensor must come back as planned. */
+async function checkReadsBack(file: string, writer: GgufWriter): Promise<void> {
+    const back = await readGgufFileInfo(file, { readTensorInfo: true, logWarnings: false });
+    const backTensors = back.tensorInfo ?? [];
+    const planned = writer.layout();
+    if (backTensors.length !== planned.tensors.length || back.infoEndOffset !== planned.dataStart ||
+        backTensors.some((t, i) => t.name !== planned.tensors[i]!.name || Number(t.offset) !== planned.tensors[i]!.offset))
+        throw new Error("the written header does not read back as planned");
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -218,12 +262,7 @@ async function main(): Promise<void> {
     if (args["output-gain"] != null && !args.peaked) throw new Error("--output-gain needs --peaked");
     const outputGain = args.peaked ? Number(args["output-gain"] ?? DEFAULT_PEAKED_GAIN) : 1;
     if (!Number.isFinite(outputGain) || outputGain <= 0) throw new Error(`--output-gain must be a positive number, got ${args["output-gain"]}`);
-    const defaultOut = args.peaked
-        ? PEAKED_OUT.replace(/\.gguf$/, outputGain === DEFAULT_PEAKED_GAIN ? ".gguf" : `-g${outputGain}.gguf`)
-        : DEFAULT_OUT;
-    const out = args.out ?? (layers === 24 && seed === 1
-        ? defaultOut
-        : defaultOut.replace(/\.gguf$/, `-${layers}l${seed === 1 ? "" : `-s${seed}`}.gguf`));
+    const out = args.out ?? defaultOutPath(args.peaked, outputGain, layers, seed);
 
     const vocabPath = args.vocab ?? findVocabFile();
     if (!existsSync(vocabPath)) {
@@ -232,7 +271,7 @@ async function main(): Promise<void> {
         process.exit(1);
     }
 
-    const { writer, vocabSize } = buildPlan(vocabPath, layers, seed, outputGain);
+    const { writer, vocabSize } = await buildPlan(vocabPath, layers, seed, outputGain);
     if (QK8_0 !== 32 || shape.embd % QK8_0 !== 0 || shape.ffn % QK8_0 !== 0) throw new Error("shape not Q8_0-compatible");
     const { totalSize, tensors } = writer.layout();
     console.log(`qwen2 shape: ${layers} layers, embd ${shape.embd}, heads ${shape.heads}/${shape.kvHeads} (dim ${headDim}), ffn ${shape.ffn}, vocab ${vocabSize}; ` +
@@ -246,25 +285,7 @@ async function main(): Promise<void> {
         console.log(`${out} exists with the expected size ${totalSize} bytes: kept (use --force to rewrite)`);
         sha256 = await sha256File(out);
     } else {
-        mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-        const started = performance.now();
-        let lastReport = started;
-        const result = writer.write(out, (index, count, name) => {
-            const now = performance.now();
-            if (now - lastReport > 5000 || index === count - 1) {
-                console.log(`  ${index + 1}/${count} tensors (${name}), ${((now - started) / 1000).toFixed(1)} s`);
-                lastReport = now;
-            }
-        });
-        sha256 = result.sha256;
-        console.log(`wrote ${out}: ${result.bytes} bytes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-
-        // Re-read the header we wrote: every key and tensor must come back as planned.
-        const back = readGgufHeader(out);
-        const planned = writer.layout();
-        if (back.tensors.length !== planned.tensors.length || back.dataStart !== planned.dataStart ||
-            back.tensors.some((t, i) => t.name !== planned.tensors[i]!.name || t.offset !== planned.tensors[i]!.offset))
-            throw new Error("the written header does not read back as planned");
+        sha256 = await writeWithProgress(writer, out);
     }
     console.log(`size ${statSync(out).size} bytes (${mib(statSync(out).size)})`);
     console.log(`sha256 ${sha256}`);

@@ -160,8 +160,9 @@ export function packEntries({ root = repoRoot, benchDir } = {}) {
 /** The bench scripts and what they import from scripts/ (relative .ts paths). */
 export function benchSources(root = repoRoot) {
     const scripts = readdirSync(path.join(root, "scripts")).filter((name) => /^bench-.*\.ts$/.test(name)).map((name) => `scripts/${name}`);
-    const model = readdirSync(path.join(root, "scripts", "bench-model")).filter((name) => name.endsWith(".ts")).map((name) => `scripts/bench-model/${name}`);
-    return [...scripts, ...model].sort();
+    const folders = ["bench-model", "gguf"].flatMap((folder) =>
+        readdirSync(path.join(root, "scripts", folder)).filter((name) => name.endsWith(".ts")).map((name) => `scripts/${folder}/${name}`));
+    return [...scripts, ...folders].sort();
 }
 
 function addNodeLlamaCpp(root, pkg, entries, skipNested) {

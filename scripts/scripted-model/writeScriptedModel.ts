@@ -22,7 +22,7 @@
  * starts its script from the beginning.
  */
 import type { Token } from "node-llama-cpp";
-import { GgmlType, gguf, GgufValueType, GgufWriter, type GgufTensorSpec } from "../bench-model/GgufWriter.js";
+import { GgmlType, gguf, GgufValueType, GgufWriter, type GgufTensorSpec } from "../gguf/GgufWriter.js";
 
 export type ScriptedModelSpec = {
     /** Said after a prompt that no trigger claims (the initial-draft prompt ends with an opener). */
@@ -204,15 +204,42 @@ function cutIntoPieces(name: string, text: string, taken: Set<string>): string[]
     }
 }
 
+type ScriptStart = { name: string; after: string | null; text: string };
+
+/**
+ * The Markov chain the model encodes: each token's state (the embedding dimension it sets)
+ * and each state's successor token. Script pieces are appended to the vocabulary.
+ */
+type ScriptedChain = {
+    vocabulary: string[];
+    types: number[];
+    stateOfToken: number[];
+    nextOfState: number[];
+    scripts: WrittenScript[];
+};
+
 export function writeScriptedModel(file: string, spec: ScriptedModelSpec): ScriptedModel {
-    const chat = spec.chat ?? false;
-    const logitGap = spec.logitGap ?? 40;
     const contextLength = spec.contextLength ?? 4096;
     if (!Number.isInteger(contextLength) || contextLength < 1)
         throw new Error(`contextLength must be a positive integer, got ${contextLength}`);
+    const chain = planChain(scriptStarts(spec), spec.chat ?? false);
+    const embd = chain.nextOfState.length;
+    const w = new GgufWriter();
+    setMetadata(w, spec, chain, contextLength);
+    addTensors(w, chain, spec.logitGap ?? 40);
+    const { bytes, sha256 } = w.write(file);
+    const { vocabulary, scripts } = chain;
+    return {
+        file, bytes, sha256, vocabulary, embeddingLength: embd, eosTokenId: EOS_ID,
+        initial: scripts[0]!,
+        edit: scripts.find((script) => script.name === "edit"),
+        scripts
+    };
+}
 
-    // Start classes: the default script first, then one per trigger character.
-    const starts: { name: string; after: string | null; text: string }[] = [{ name: "initial", after: null, text: spec.initial }];
+/** Start classes: the default script first, then one per trigger character. */
+function scriptStarts(spec: ScriptedModelSpec): ScriptStart[] {
+    const starts: ScriptStart[] = [{ name: "initial", after: null, text: spec.initial }];
     if (spec.edit != null)
         starts.push({ name: "edit", after: "\n", text: spec.edit });
     for (const trigger of spec.triggers ?? [])
@@ -226,12 +253,15 @@ export function writeScriptedModel(file: string, spec: ScriptedModelSpec): Scrip
             throw new Error(`two scripts start after ${JSON.stringify(start.after)}`);
         afterSeen.add(start.after);
     }
+    return starts;
+}
 
+/** States: one start state per script, then one per script piece. */
+function planChain(starts: readonly ScriptStart[], chat: boolean): ScriptedChain {
     const { texts: vocabulary, types } = baseVocabulary(chat);
     const taken = new Set(vocabulary);
     const cut = starts.map((start) => cutIntoPieces(start.name, start.text, taken));
 
-    // States: one start state per script, then one per script piece.
     const stateOfToken = new Array<number>(vocabulary.length).fill(0);
     for (const [index, start] of starts.entries())
         if (start.after != null)
@@ -266,14 +296,10 @@ export function writeScriptedModel(file: string, spec: ScriptedModelSpec): Scrip
             tokenIds
         };
     });
-    const embd = stateCount;
-    const vocabSize = vocabulary.length;
+    return { vocabulary, types, stateOfToken, nextOfState, scripts };
+}
 
-    // RMSNorm maps a one-hot 1 to 1 / sqrt(1/embd + eps); the output weight undoes that scale.
-    const normalised = 1 / Math.sqrt(1 / embd + RMS_EPS);
-    const outputWeight = logitGap / normalised;
-
-    const w = new GgufWriter();
+function setMetadata(w: GgufWriter, spec: ScriptedModelSpec, { vocabulary, types, nextOfState }: ScriptedChain, contextLength: number): void {
     w.set("general.architecture", gguf.str("llama"));
     w.set("general.type", gguf.str("model"));
     w.set("general.name", gguf.str(spec.name ?? "scripted test model"));
@@ -282,7 +308,7 @@ export function writeScriptedModel(file: string, spec: ScriptedModelSpec): Scrip
     w.set("general.file_type", gguf.u32(LLAMA_FTYPE_MOSTLY_F16));
     w.set("llama.block_count", gguf.u32(1));
     w.set("llama.context_length", gguf.u32(contextLength));
-    w.set("llama.embedding_length", gguf.u32(embd));
+    w.set("llama.embedding_length", gguf.u32(nextOfState.length));
     w.set("llama.feed_forward_length", gguf.u32(FFN_DIM));
     w.set("llama.attention.head_count", gguf.u32(1));
     w.set("llama.attention.head_count_kv", gguf.u32(1));
@@ -290,7 +316,7 @@ export function writeScriptedModel(file: string, spec: ScriptedModelSpec): Scrip
     w.set("llama.attention.value_length", gguf.u32(HEAD_DIM));
     w.set("llama.rope.dimension_count", gguf.u32(HEAD_DIM));
     w.set("llama.attention.layer_norm_rms_epsilon", gguf.f32(RMS_EPS));
-    w.set("llama.vocab_size", gguf.u32(vocabSize));
+    w.set("llama.vocab_size", gguf.u32(vocabulary.length));
     w.set("tokenizer.ggml.model", gguf.str("llama"));
     w.set("tokenizer.ggml.tokens", gguf.array(GgufValueType.STRING, vocabulary));
     w.set("tokenizer.ggml.scores", gguf.array(GgufValueType.FLOAT32, vocabulary.map(() => 0)));
@@ -301,9 +327,16 @@ export function writeScriptedModel(file: string, spec: ScriptedModelSpec): Scrip
     w.set("tokenizer.ggml.add_bos_token", gguf.bool(true));
     w.set("tokenizer.ggml.add_eos_token", gguf.bool(false));
     w.set("tokenizer.ggml.add_space_prefix", gguf.bool(spec.addSpacePrefix ?? false));
-    if (chat)
+    if (spec.chat ?? false)
         w.set("tokenizer.chat_template", gguf.str(SCRIPTED_CHAT_TEMPLATE));
+}
 
+function addTensors(w: GgufWriter, { vocabulary, stateOfToken, nextOfState }: ScriptedChain, logitGap: number): void {
+    const embd = nextOfState.length;
+    const vocabSize = vocabulary.length;
+    // RMSNorm maps a one-hot 1 to 1 / sqrt(1/embd + eps); the output weight undoes that scale.
+    const normalised = 1 / Math.sqrt(1 / embd + RMS_EPS);
+    const outputWeight = logitGap / normalised;
     const matrix = (name: string, rowLength: number, rows: number, fill?: (data: Float32Array) => void): GgufTensorSpec => ({
         name, dims: [rowLength, rows], type: GgmlType.F16,
         data: function* () {
@@ -332,12 +365,4 @@ export function writeScriptedModel(file: string, spec: ScriptedModelSpec): Scrip
     w.addTensor(matrix("blk.0.ffn_gate.weight", embd, FFN_DIM));
     w.addTensor(matrix("blk.0.ffn_up.weight", embd, FFN_DIM));
     w.addTensor(matrix("blk.0.ffn_down.weight", FFN_DIM, embd));
-
-    const { bytes, sha256 } = w.write(file);
-    return {
-        file, bytes, sha256, vocabulary, embeddingLength: embd, eosTokenId: EOS_ID,
-        initial: scripts[0]!,
-        edit: scripts.find((script) => script.name === "edit"),
-        scripts
-    };
 }

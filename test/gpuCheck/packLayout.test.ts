@@ -24,7 +24,7 @@ describe("pack.sh --list", () => {
             "app/examples/pairs.jsonl", "app/scripts/build-native.mjs", "app/scripts/native/nativeFingerprint.mjs",
             "app/scripts/native/runNativeBuild.mjs", "app/scripts/gpu-check/npmRunShim.mjs", "app/scripts/gpu-check/makePairs.mjs",
             "app/scripts/bench-score.js", "app/scripts/bench-synth.js", "app/scripts/bench-generation.js",
-            "app/scripts/bench-model/makeBenchModel.js", "app/scripts/bench-model/GgufWriter.js"])
+            "app/scripts/bench-model/makeBenchModel.js", "app/scripts/gguf/GgufWriter.js"])
             expect(paths, file).toContain(file);
         expect(paths.some((p) => p.startsWith("app/dist/")), "dist/").toBe(true);
         // The compiled bench scripts import ../src/...: src is dist.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,8 +7,9 @@ import { ModelNotFoundError, ModelTruncatedError, NotGgufError, UnsupportedArchi
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { resolveModelPath } from "../../src/model/resolveModelPath.js";
 import { scoreRecords } from "../../src/scoring/scoreRecords.js";
+import { gguf, GgufWriter } from "../../scripts/gguf/GgufWriter.js";
+import { copyGguf } from "../support/copyGguf.js";
 import { requireAsset, stories260kPath, tinyStories656kPath } from "../support/sharedAssets.js";
-import { writeMinimalGguf } from "../support/writeMinimalGguf.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "reer-errors-"));
 
@@ -30,14 +31,15 @@ describe("model errors are reported, not crashed on", () => {
 
     it("refuses a truncated GGUF", async () => {
         const file = path.join(dir, "truncated.gguf");
-        writeFileSync(file, readFileSync(requireAsset(stories260kPath)).subarray(0, 300));
+        await copyGguf(requireAsset(stories260kPath), file, { malformed: { cutAt: 300 } });
         await expect(LoadedModel.load(file, { gpu: "off" })).rejects.toThrow(ModelTruncatedError);
         await expect(LoadedModel.load(file, { gpu: "off" })).rejects.toThrow(/is truncated/);
     });
 
     it("reports an architecture llama.cpp cannot run", async () => {
         const file = path.join(dir, "unknown-arch.gguf");
-        writeMinimalGguf(file, { "general.architecture": "reer-imaginary", "general.name": "imaginary" });
+        // No tensors: enough to reach llama.cpp's architecture check.
+        new GgufWriter().set("general.architecture", gguf.str("reer-imaginary")).set("general.name", gguf.str("imaginary")).write(file);
         const error = await LoadedModel.load(file, { gpu: "off" }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(UnsupportedArchitectureError);
         expect((error as Error).message).toContain("reer-imaginary");

@@ -55,7 +55,7 @@ export class LlamaReferenceModel {
     private readonly output: Matrix;
 
     private constructor(gguf: GgufFile, options: LlamaReferenceOptions) {
-        const arch = gguf.metadata.get("general.architecture");
+        const arch = gguf.getValue("general.architecture");
         if (arch !== "llama")
             throw new Error(`Reference model supports only the llama architecture, got ${String(arch)}`);
 
@@ -107,8 +107,8 @@ export class LlamaReferenceModel {
             : this.tokenEmbedding;
     }
 
-    static load(modelPath: string, options: LlamaReferenceOptions = {}): LlamaReferenceModel {
-        return new LlamaReferenceModel(GgufFile.read(modelPath), options);
+    static async load(modelPath: string, options: LlamaReferenceOptions = {}): Promise<LlamaReferenceModel> {
+        return new LlamaReferenceModel(await GgufFile.read(modelPath), options);
     }
 
     /**

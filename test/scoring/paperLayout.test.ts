@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { PaperScoringLayout } from "../../src/scoring/PaperScoringLayout.js";
 import { ScoringContext } from "../../src/scoring/ScoringContext.js";
-import { addGgufStringMetadata } from "../support/addGgufMetadata.js";
+import { gguf } from "../../scripts/gguf/GgufWriter.js";
+import { copyGguf } from "../support/copyGguf.js";
 import { requireAsset, stories260kPath } from "../support/sharedAssets.js";
 
 // A ChatML template, as Qwen-style instruct models carry it.
@@ -23,7 +24,7 @@ let layout: PaperScoringLayout;
 
 beforeAll(async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "reer-chat-")), "stories260K-chatml.gguf");
-    addGgufStringMetadata(requireAsset(stories260kPath), file, { "tokenizer.chat_template": chatml });
+    await copyGguf(requireAsset(stories260kPath), file, { metadata: { "tokenizer.chat_template": gguf.str(chatml) } });
     model = await LoadedModel.load(file, { gpu: "off" });
     layout = new PaperScoringLayout(model);
 });
