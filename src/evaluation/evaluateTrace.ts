@@ -7,6 +7,7 @@ import { ScoringContext, type ScoringContextOptions } from "../scoring/ScoringCo
 import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringLayout, ScoringTemplateName } from "../scoring/ScoringLayout.js";
 import type { ScoringTokens } from "../scoring/ScoringTokens.js";
+import type { TokenScorer } from "../scoring/TokenScorer.js";
 import { recordNote, type DoneRecord, type TraceRecord } from "../trace/traceRecordSchema.js";
 import { AbortedError } from "../util/AbortedError.js";
 import { REER_VERSION } from "../version.js";
@@ -48,88 +49,9 @@ export async function evaluateTrace(model: LoadedModel, records: readonly TraceR
     const skipped: NotEvaluated[] = latest.filter((record) => record.status !== "done")
         .map((record) => ({ id: record.id, line: record.line, status: record.status, reason: recordNote(record) ?? "" }));
     const done = latest.filter((record): record is DoneRecord => record.status === "done");
-
-    const layouts = new Map<boolean, ScoringLayout>();
-    // The plain layout leaves y's head unscored only where the run did, so every template scores the run's part of y.
-    const layoutFor = (record: DoneRecord): ScoringLayout => {
-        const splitHead = (record.yHeadChars ?? 0) > 0;
-        let layout = layouts.get(splitHead);
-        if (layout == null) {
-            layout = createLayout(model, options.template, { ...(options.prompts == null ? {} : { prompts: options.prompts }), splitHead });
-            layouts.set(splitHead, layout);
-        }
-        return layout;
-    };
-
-    const cap = options.maxContextSize ?? model.trainContextSize;
-    const prepared: PreparedItem[] = [];
-    for (const record of done) {
-        try {
-            prepared.push(prepare(record, layoutFor(record), cap, model.trainContextSize));
-        } catch (error) {
-            if (!(error instanceof ReerError))
-                throw error;
-            const located = new ReerError(error.code, `Item ${JSON.stringify(record.id)} (line ${record.line}): ${error.message}`, error.hint);
-            if (options.skipInvalid !== true)
-                throw located;
-            skipped.push({ id: record.id, line: record.line, status: "unscorable", reason: located.message });
-        }
-    }
-
+    const prepared = prepareItems(model, done, options, skipped);
     options.onPrepared?.(prepared.length);
-    const items: EvaluationItem[] = [];
-    const scoring = { context_size: 0, path: "", evaluated_tokens: 0, reused_tokens: 0 };
-    let stopped = false;
-    if (prepared.length > 0) {
-        const tokensNeeded = Math.max(...prepared.flatMap((item) => [item.empty, item.initial, item.final].map(lengthOf)));
-        const { template: _template, prompts: _prompts, skipInvalid: _skip, signal: _signal, onPrepared: _prepared, onItem: _item, trace: _trace, ...contextOptions } = options;
-        const context = await ScoringContext.create(model, { ...contextOptions, tokensNeeded, sequences: 1 });
-        try {
-            const scorer = context.scorers[0]!;
-            scoring.context_size = context.contextSize;
-            scoring.path = scorer.path;
-            for (const item of prepared) {
-                if (options.signal?.aborted === true) {
-                    stopped = true;
-                    break;
-                }
-                // x first, then z0 and z: each call reuses the cache of everything before its first new token.
-                const scores: ScoreAggregates[] = [];
-                try {
-                    for (const tokens of [item.empty, item.initial, item.final]) {
-                        const score = await scorer.score(tokens, options.signal == null ? {} : { signal: options.signal });
-                        scoring.evaluated_tokens += score.evaluatedTokens;
-                        scoring.reused_tokens += score.reusedTokens;
-                        scores.push(score);
-                    }
-                } catch (error) {
-                    // A stop mid-item drops that item; the ones evaluated before it stand.
-                    if (!(error instanceof AbortedError))
-                        throw error;
-                    stopped = true;
-                    break;
-                }
-                const [empty, initial, final] = scores as [ScoreAggregates, ScoreAggregates, ScoreAggregates];
-                const evaluated: EvaluationItem = {
-                    id: item.record.id,
-                    key: item.record.key,
-                    line: item.record.line,
-                    tokens: final.tokenCount,
-                    ppl_empty: empty.ppl,
-                    ppl_initial: initial.ppl,
-                    ppl_final: final.ppl,
-                    objective_empty: empty.clippedMeanNll,
-                    objective_initial: initial.clippedMeanNll,
-                    objective_final: final.clippedMeanNll
-                };
-                items.push(evaluated);
-                options.onItem?.(evaluated);
-            }
-        } finally {
-            await context.dispose();
-        }
-    }
-
+    const { items, scoring, stopped } = await scorePrepared(model, prepared, options);
     const runScorers = new Set((done.length > 0 ? done : latest).map((record) => record.models.scorer.headSha256));
     return {
         items,
@@ -146,6 +68,100 @@ export async function evaluateTrace(model: LoadedModel, records: readonly TraceR
             scoring,
             reer_version: REER_VERSION
         }
+    };
+}
+
+/** Each done item's three scorings, tokenised; an item that cannot be scored is an error or (skipInvalid) a skipped record. */
+function prepareItems(model: LoadedModel, done: readonly DoneRecord[], options: EvaluateTraceOptions, skipped: NotEvaluated[]): PreparedItem[] {
+    const layouts = new Map<boolean, ScoringLayout>();
+    // The plain layout leaves y's head unscored only where the run did, so every template scores the run's part of y.
+    const layoutFor = (record: DoneRecord): ScoringLayout => {
+        const splitHead = (record.yHeadChars ?? 0) > 0;
+        let layout = layouts.get(splitHead);
+        if (layout == null) {
+            layout = createLayout(model, options.template, { ...(options.prompts == null ? {} : { prompts: options.prompts }), splitHead });
+            layouts.set(splitHead, layout);
+        }
+        return layout;
+    };
+    const cap = options.maxContextSize ?? model.trainContextSize;
+    const prepared: PreparedItem[] = [];
+    for (const record of done) {
+        try {
+            prepared.push(prepare(record, layoutFor(record), cap, model.trainContextSize));
+        } catch (error) {
+            if (!(error instanceof ReerError))
+                throw error;
+            const located = new ReerError(error.code, `Item ${JSON.stringify(record.id)} (line ${record.line}): ${error.message}`, error.hint);
+            if (options.skipInvalid !== true)
+                throw located;
+            skipped.push({ id: record.id, line: record.line, status: "unscorable", reason: located.message });
+        }
+    }
+    return prepared;
+}
+
+type ScoringFacts = NonNullable<Evaluation["summary"]["scoring"]>;
+
+/** Scores every prepared item on one sequence, until done or stopped. */
+async function scorePrepared(model: LoadedModel, prepared: readonly PreparedItem[], options: EvaluateTraceOptions): Promise<{ items: EvaluationItem[]; scoring: ScoringFacts; stopped: boolean }> {
+    const items: EvaluationItem[] = [];
+    const scoring: ScoringFacts = { context_size: 0, path: "", evaluated_tokens: 0, reused_tokens: 0 };
+    if (prepared.length === 0)
+        return { items, scoring, stopped: false };
+    const tokensNeeded = Math.max(...prepared.flatMap((item) => [item.empty, item.initial, item.final].map(lengthOf)));
+    const { template: _template, prompts: _prompts, skipInvalid: _skip, signal: _signal, onPrepared: _prepared, onItem: _item, trace: _trace, ...contextOptions } = options;
+    const context = await ScoringContext.create(model, { ...contextOptions, tokensNeeded, sequences: 1 });
+    try {
+        const scorer = context.scorers[0]!;
+        scoring.context_size = context.contextSize;
+        scoring.path = scorer.path;
+        for (const item of prepared) {
+            const scores = options.signal?.aborted === true ? undefined : await scoreThree(scorer, item, scoring, options.signal);
+            // A stop mid-item drops that item; the ones evaluated before it stand.
+            if (scores == null)
+                return { items, scoring, stopped: true };
+            const evaluated = evaluationItem(item.record, scores);
+            items.push(evaluated);
+            options.onItem?.(evaluated);
+        }
+    } finally {
+        await context.dispose();
+    }
+    return { items, scoring, stopped: false };
+}
+
+/** x first, then z0 and z: each call reuses the cache of everything before its first new token. Undefined when stopped. */
+async function scoreThree(scorer: TokenScorer, item: PreparedItem, scoring: ScoringFacts, signal: AbortSignal | undefined): Promise<ScoreAggregates[] | undefined> {
+    const scores: ScoreAggregates[] = [];
+    try {
+        for (const tokens of [item.empty, item.initial, item.final]) {
+            const score = await scorer.score(tokens, signal == null ? {} : { signal });
+            scoring.evaluated_tokens += score.evaluatedTokens;
+            scoring.reused_tokens += score.reusedTokens;
+            scores.push(score);
+        }
+    } catch (error) {
+        if (error instanceof AbortedError)
+            return undefined;
+        throw error;
+    }
+    return scores;
+}
+
+function evaluationItem(record: DoneRecord, scores: ScoreAggregates[]): EvaluationItem {
+    const [empty, initial, final] = scores as [ScoreAggregates, ScoreAggregates, ScoreAggregates];
+    return {
+        id: record.id,
+        key: record.key,
+        line: record.line,
+        tokens: final.tokenCount,
+        ppl_empty: empty.ppl,
+        ppl_initial: initial.ppl,
+        ppl_final: final.ppl,
+        objective_empty: empty.clippedMeanNll,
+        objective_initial: initial.clippedMeanNll,
+        objective_final: final.clippedMeanNll
     };
 }
 

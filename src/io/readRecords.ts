@@ -66,62 +66,60 @@ function recordSchema(fields: FieldNames) {
  */
 export async function readRecords(file: string, options: ReadRecordsOptions = {}): Promise<InputRecord[]> {
     const fields: FieldNames = { ...defaultFieldNames, ...options.fields };
-    let text: string;
+    const text = await readInputText(file);
+    const reading: Reading = { file, fields, schema: recordSchema(fields), advice: adviceFor(fields, options.offeredFlags) };
+    const records: InputRecord[] = [];
+    for (const entry of inputValues(file, text, reading.advice)) {
+        const result = entry.error ?? toInputRecord(entry.value, entry.line, reading);
+        if (result instanceof InvalidInputError) {
+            if (options.skipInvalid !== true)
+                throw result;
+            options.onInvalid?.(result);
+            continue;
+        }
+        records.push(result);
+    }
+    return records;
+}
+
+async function readInputText(file: string): Promise<string> {
     try {
-        text = await readFile(file, "utf8");
+        return await readFile(file, "utf8");
     } catch (error) {
         throw new ReerError("INPUT_UNREADABLE", `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const schema = recordSchema(fields);
-    const records: InputRecord[] = [];
-    const offers = (flag: string) => options.offeredFlags == null || options.offeredFlags.has(flag);
-    /** "Fix the record, pass --skip-invalid, or ...": what this command lets the user do about a bad record. */
-    const hint = (...more: string[]) => {
-        const ways = ["fix the record", ...(offers("--skip-invalid") ? ["pass --skip-invalid to skip it and count it"] : []), ...more];
-        const text = ways.length === 1 ? ways[0]! : `${ways.slice(0, -1).join(", ")}${ways.length > 2 ? "," : ""} or ${ways.at(-1)!}`;
-        return text.charAt(0).toUpperCase() + text.slice(1) + ".";
-    };
+}
+
+/** What the command lets the user do about a bad record, in words. */
+type Advice = {
+    /** "Fix the record, pass --skip-invalid ..., or <more>." */
+    hint: (...more: string[]) => string;
     /** The flag that names the key of a field, when the command has one (--prompt-field for x, and so on). */
-    const fieldFlag = (field: string | undefined): string | undefined => {
-        const role = (Object.keys(fields) as (keyof FieldNames)[]).find((key) => fields[key] === field);
-        return role != null && offers(`--${role}-field`) ? `--${role}-field` : undefined;
-    };
-    const fail = (error: InvalidInputError): void => {
-        if (options.skipInvalid !== true)
-            throw error;
-        options.onInvalid?.(error);
-    };
+    fieldFlag: (field: string | undefined) => string | undefined;
+};
 
-    const accept = (value: unknown, line: number): void => {
-        const parsed = schema.safeParse(fromMessages(value, fields));
-        if (!parsed.success) {
-            const issue = parsed.error.issues[0]!;
-            const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
-            // zod leaves issue.input out, so look at the value itself: absent, or there with the wrong type.
-            const record = fromMessages(value, fields);
-            const given = field != null && record != null && typeof record === "object" ? (record as Record<string, unknown>)[field] : undefined;
-            const missing = issue.code === "invalid_type" && given === undefined;
-            const detail = issue.code === "invalid_type" && issue.path.length === 0
-                ? `the record must be a JSON object, not ${jsonTypeOf(value)}`
-                : missing ? `"${field}" is missing`
-                    : issue.code === "invalid_type" ? `${issue.message}, not ${jsonTypeOf(given)}${given === null ? "" : ` (${shortJson(given)})`}` : issue.message;
-            const flag = missing ? fieldFlag(field) : undefined;
-            fail(new InvalidInputError(file, line, field, detail,
-                hint(...(flag == null ? [] : [`name the key that holds it with ${flag}`]))));
-            return;
+function adviceFor(fields: FieldNames, offeredFlags: ReadonlySet<string> | undefined): Advice {
+    const offers = (flag: string) => offeredFlags == null || offeredFlags.has(flag);
+    return {
+        hint: (...more) => {
+            const ways = ["fix the record", ...(offers("--skip-invalid") ? ["pass --skip-invalid to skip it and count it"] : []), ...more];
+            const text = ways.length === 1 ? ways[0]! : `${ways.slice(0, -1).join(", ")}${ways.length > 2 ? "," : ""} or ${ways.at(-1)!}`;
+            return text.charAt(0).toUpperCase() + text.slice(1) + ".";
+        },
+        fieldFlag: (field) => {
+            const role = (Object.keys(fields) as (keyof FieldNames)[]).find((key) => fields[key] === field);
+            return role != null && offers(`--${role}-field`) ? `--${role}-field` : undefined;
         }
-        const data = parsed.data as Record<string, unknown>;
-        const id = data[fields.id];
-        const thinking = data[fields.thinking] as string | undefined;
-        records.push({
-            line,
-            ...(id == null ? {} : { id: String(id) }),
-            prompt: data[fields.prompt] as string,
-            response: data[fields.response] as string,
-            ...(thinking == null ? {} : { thinking })
-        });
     };
+}
 
+type InputValue = { value: unknown; line: number; error?: undefined } | { error: InvalidInputError; value?: undefined; line?: undefined };
+
+/**
+ * The values of a JSON array (a file that is not one whole array is an error for the whole
+ * file) or of the lines of a JSONL file (a line that is not JSON is an error for that line).
+ */
+function* inputValues(file: string, text: string, advice: Advice): Generator<InputValue> {
     if (text.trimStart().startsWith("[")) {
         let array: unknown;
         try {
@@ -132,25 +130,51 @@ export async function readRecords(file: string, options: ReadRecordsOptions = {}
         }
         if (!Array.isArray(array))
             throw new InvalidInputError(file, undefined, undefined, "expected a JSON array of objects", "Give one JSON array of objects, or JSONL (one object per line).");
-        array.forEach((value, index) => accept(value, index + 1));
-        return records;
+        yield* array.map((value, index) => ({ value, line: index + 1 }));
+        return;
     }
-
-    const lines = text.split("\n");
-    lines.forEach((raw, index) => {
+    for (const [index, raw] of text.split("\n").entries()) {
         const line = raw.trim();
         if (line === "")
-            return;
-        let value: unknown;
+            continue;
         try {
-            value = JSON.parse(line);
+            yield { value: JSON.parse(line) as unknown, line: index + 1 };
         } catch (error) {
-            fail(new InvalidInputError(file, index + 1, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`, hint()));
-            return;
+            yield { error: new InvalidInputError(file, index + 1, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`, advice.hint()) };
         }
-        accept(value, index + 1);
-    });
-    return records;
+    }
+}
+
+type Reading = { file: string; fields: FieldNames; schema: ReturnType<typeof recordSchema>; advice: Advice };
+
+/** One value as an input record, or the error that names its line, field and what to do. */
+function toInputRecord(value: unknown, line: number, reading: Reading): InputRecord | InvalidInputError {
+    const { fields } = reading;
+    const record = fromMessages(value, fields);
+    const parsed = reading.schema.safeParse(record);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+        // zod leaves issue.input out, so look at the value itself: absent, or there with the wrong type.
+        const given = field != null && record != null && typeof record === "object" ? (record as Record<string, unknown>)[field] : undefined;
+        const missing = issue.code === "invalid_type" && given === undefined;
+        const detail = issue.code === "invalid_type" && issue.path.length === 0
+            ? `the record must be a JSON object, not ${jsonTypeOf(value)}`
+            : missing ? `"${field}" is missing`
+                : issue.code === "invalid_type" ? `${issue.message}, not ${jsonTypeOf(given)}${given === null ? "" : ` (${shortJson(given)})`}` : issue.message;
+        const flag = missing ? reading.advice.fieldFlag(field) : undefined;
+        return new InvalidInputError(reading.file, line, field, detail, reading.advice.hint(...(flag == null ? [] : [`name the key that holds it with ${flag}`])));
+    }
+    const data = parsed.data as Record<string, unknown>;
+    const id = data[fields.id];
+    const thinking = data[fields.thinking] as string | undefined;
+    return {
+        line,
+        ...(id == null ? {} : { id: String(id) }),
+        prompt: data[fields.prompt] as string,
+        response: data[fields.response] as string,
+        ...(thinking == null ? {} : { thinking })
+    };
 }
 
 /** "a number", "null", "an array": how a JSON value's type reads in a message. */

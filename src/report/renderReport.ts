@@ -56,15 +56,42 @@ export function renderReport(records: readonly TraceRecord[], options: RenderRep
 <style>${reportStyles}</style>
 </head>
 <body>
-<header class="top">
-<h1>reer report <span class="source">${h(source)}</span></h1>
-<p class="sub">Generated ${h(generatedAt.toISOString().replace("T", " ").slice(0, 19))} UTC from ${records.length} trace record(s).</p>
-<dl class="facts">${runFacts(records).map((fact) => `<div><dt>${h(fact.label)}</dt><dd>${h(fact.value)}</dd></div>`).join("")}</dl>
-</header>
+${renderHeader(records, source, generatedAt)}
 <nav class="toc">${options.evaluation == null ? "" : `<a href="#evaluation">Evaluation</a>`}<a href="#scores">Scores</a><a href="#steps">Steps</a><a href="#lengths">Lengths</a><a href="#outcomes">Outcomes</a><a href="#item">Item</a></nav>
 <main>
 ${options.evaluation == null ? "" : renderEvaluationSection(options.evaluation)}
-<h2 id="scores">How much the search helped</h2>
+${renderChartSections(records, data)}
+<h2 id="item">Item</h2>
+<section class="card item-card">
+${renderPicker(records, shown, chosen, data)}
+${shown.map((index) => {
+        const record = records[index]!;
+        const perplexities = evaluated?.get(index);
+        return renderItemView(record, { index, hidden: index !== chosen, source, ...withTokens(tokensFor(record)), ...(perplexities == null ? {} : { perplexities }) });
+    }).join("\n")}
+</section>
+</main>
+<footer>Made by reer ${h(records[0]?.reerVersion ?? "")} · self-contained: charts by Chart.js, inlined · hover a chart for values</footer>
+<script type="application/json" id="reer-report-data">${jsonForScript(data)}</script>
+<script>${inlineScript(options.chartJs ?? chartJsSource())}</script>
+<script>${inlineScript(reportClientScript())}</script>
+</body>
+</html>
+`;
+}
+
+/** The title, when and from what, and the run's facts (models, settings, what it cost). */
+function renderHeader(records: readonly TraceRecord[], source: string, generatedAt: Date): string {
+    return `<header class="top">
+<h1>reer report <span class="source">${h(source)}</span></h1>
+<p class="sub">Generated ${h(generatedAt.toISOString().replace("T", " ").slice(0, 19))} UTC from ${records.length} trace record(s).</p>
+<dl class="facts">${runFacts(records).map((fact) => `<div><dt>${h(fact.label)}</dt><dd>${h(fact.value)}</dd></div>`).join("")}</dl>
+</header>`;
+}
+
+/** The chart cards over all items: scores, steps, lengths, outcomes (drawn by the client script from the data block). */
+function renderChartSections(records: readonly TraceRecord[], data: ReportData): string {
+    return `<h2 id="scores">How much the search helped</h2>
 <div class="grid">
 ${card("Score before vs after", "One point per scored item: the clipped mean NLL of y under the initial trajectory z0 against the final z. Points below the dashed diagonal improved (blue); click one to open it below.", "chart-scatter", data.items.some((item) => item.before != null && item.after != null), "tall")}
 ${card("Running best per item", `The best ${data.objective} after each step for the ${data.runningBest.series.length} most improved item(s) (hover for ids); the dashed line is the mean over every item that ran steps.`, "chart-running-best", data.runningBest.series.length > 0, "tall")}
@@ -85,24 +112,7 @@ ${card("Trajectory z", "Characters of the initial z0 and the final z.", "chart-l
 <div class="grid">
 ${card("Items by status", "Skipped items carry a reason (usually a context that is too small or a trajectory too short); failed ones an error.", "chart-status", records.length > 0)}
 ${card("Candidates", "Every proposed rewrite: accepted, scored but not better than the best so far, or rejected before scoring (and why).", "chart-candidates", data.candidates.counts.some((count) => count > 0))}
-</div>
-<h2 id="item">Item</h2>
-<section class="card item-card">
-${renderPicker(records, shown, chosen, data)}
-${shown.map((index) => {
-        const record = records[index]!;
-        const perplexities = evaluated?.get(index);
-        return renderItemView(record, { index, hidden: index !== chosen, source, ...withTokens(tokensFor(record)), ...(perplexities == null ? {} : { perplexities }) });
-    }).join("\n")}
-</section>
-</main>
-<footer>Made by reer ${h(records[0]?.reerVersion ?? "")} · self-contained: charts by Chart.js, inlined · hover a chart for values</footer>
-<script type="application/json" id="reer-report-data">${jsonForScript(data)}</script>
-<script>${inlineScript(options.chartJs ?? chartJsSource())}</script>
-<script>${inlineScript(reportClientScript())}</script>
-</body>
-</html>
-`;
+</div>`;
 }
 
 /** The chosen item first among the rest ranked by improvement, then unscored items in trace order. */

@@ -11,7 +11,7 @@ import { ScoringContext, type ScoringContextOptions } from "./ScoringContext.js"
 import type { ScoreAggregates } from "./scoreAggregates.js";
 import type { ScoringLayout, ScoringTemplateName } from "./ScoringLayout.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
-import type { TokenScores } from "./TokenScorer.js";
+import type { TokenScorer, TokenScores } from "./TokenScorer.js";
 
 export type ScoreRecordsOptions = Omit<ScoringContextOptions, "tokensNeeded"> & {
     template: ScoringTemplateName;
@@ -70,34 +70,7 @@ export async function scoreRecords(
     options: ScoreRecordsOptions,
     onResult: (result: RecordScore) => void | Promise<void>
 ): Promise<ScoreRecordsSummary> {
-    const layout = createLayout(model, options.template, options);
-    const skipped: RecordFailure[] = [];
-    const prepared: { record: InputRecord; tokens: ScoringTokens }[] = [];
-    const cap = options.maxContextSize ?? model.trainContextSize;
-
-    const reject = (record: InputRecord, error: unknown): void => {
-        if (!(error instanceof ReerError))
-            throw error;
-        const located = new ReerError(error.code, `Record at line ${record.line}${record.id == null ? "" : ` (id ${record.id})`}: ${error.message}`, error.hint);
-        if (options.skipInvalid !== true)
-            throw located;
-        skipped.push({ line: record.line, ...(record.id == null ? {} : { id: record.id }), error: located });
-    };
-
-    for (const record of records) {
-        try {
-            const tokens = layout.frame(record.prompt, record.response).tokensFor(record.thinking ?? "");
-            const length = tokens.contextTokens.length + tokens.scoredTokens.length;
-            if (length > cap)
-                throw new ContextOverflowError("Scoring this record", length, cap, { modelMaximum: model.trainContextSize });
-            if (tokens.scoredTokens.length === 0)
-                throw new ReerError("EMPTY_CONTINUATION", "the scored part of the response has no tokens");
-            prepared.push({ record, tokens });
-        } catch (error) {
-            reject(record, error);
-        }
-    }
-
+    const { prepared, skipped } = prepareRecords(model, records, options);
     const summary: ScoreRecordsSummary = { scored: 0, skipped, contextSize: 0, path: "", evaluatedTokens: 0, reusedTokens: 0, stopped: false };
     options.onPrepared?.(prepared.length);
     if (prepared.length === 0)
@@ -110,43 +83,76 @@ export async function scoreRecords(
         summary.contextSize = scorer.contextSize;
         summary.path = worker.path;
         for (const { record, tokens } of prepared) {
-            if (options.signal?.aborted === true) {
-                summary.stopped = true;
-                break;
-            }
-            let scores: TokenScores;
-            try {
-                scores = await worker.score(tokens, options.signal == null ? {} : { signal: options.signal });
-            } catch (error) {
-                if (!(error instanceof AbortedError))
-                    throw error;
+            const scores = options.signal?.aborted === true ? undefined : await scoreUnlessStopped(worker, tokens, options.signal);
+            if (scores == null) {
                 summary.stopped = true;
                 break;
             }
             summary.scored++;
             summary.evaluatedTokens += scores.evaluatedTokens;
             summary.reusedTokens += scores.reusedTokens;
-            await onResult({
-                ...(record.id == null ? {} : { id: record.id }),
-                line: record.line,
-                tokenCount: scores.tokenCount,
-                sumLogprob: scores.sumLogprob,
-                meanNll: scores.meanNll,
-                ppl: scores.ppl,
-                clippedMeanNll: scores.clippedMeanNll,
-                evaluatedTokens: scores.evaluatedTokens,
-                reusedTokens: scores.reusedTokens,
-                ...(options.emitTokens === true
-                    ? {
-                        contextTokens: tokens.contextTokens,
-                        scoredTokens: tokens.scoredTokens,
-                        tokenLogprobs: Array.from(scores.tokenLogprobs)
-                    }
-                    : {})
-            });
+            await onResult(recordScore(record, tokens, scores, options.emitTokens === true));
         }
     } finally {
         await scorer.dispose();
     }
     return summary;
+}
+
+type PreparedRecord = { record: InputRecord; tokens: ScoringTokens };
+
+/**
+ * Every record's tokens, checked against the context cap; a record that cannot be scored is
+ * an error naming its line, or (with skipInvalid) a skipped record.
+ */
+function prepareRecords(model: LoadedModel, records: InputRecord[], options: ScoreRecordsOptions): { prepared: PreparedRecord[]; skipped: RecordFailure[] } {
+    const layout = createLayout(model, options.template, options);
+    const cap = options.maxContextSize ?? model.trainContextSize;
+    const prepared: PreparedRecord[] = [];
+    const skipped: RecordFailure[] = [];
+    for (const record of records) {
+        try {
+            const tokens = layout.frame(record.prompt, record.response).tokensFor(record.thinking ?? "");
+            const length = tokens.contextTokens.length + tokens.scoredTokens.length;
+            if (length > cap)
+                throw new ContextOverflowError("Scoring this record", length, cap, { modelMaximum: model.trainContextSize });
+            if (tokens.scoredTokens.length === 0)
+                throw new ReerError("EMPTY_CONTINUATION", "the scored part of the response has no tokens");
+            prepared.push({ record, tokens });
+        } catch (error) {
+            if (!(error instanceof ReerError))
+                throw error;
+            const located = new ReerError(error.code, `Record at line ${record.line}${record.id == null ? "" : ` (id ${record.id})`}: ${error.message}`, error.hint);
+            if (options.skipInvalid !== true)
+                throw located;
+            skipped.push({ line: record.line, ...(record.id == null ? {} : { id: record.id }), error: located });
+        }
+    }
+    return { prepared, skipped };
+}
+
+/** The record's scores, or undefined when `signal` stopped the call. */
+async function scoreUnlessStopped(worker: TokenScorer, tokens: ScoringTokens, signal: AbortSignal | undefined): Promise<TokenScores | undefined> {
+    try {
+        return await worker.score(tokens, signal == null ? {} : { signal });
+    } catch (error) {
+        if (error instanceof AbortedError)
+            return undefined;
+        throw error;
+    }
+}
+
+function recordScore(record: InputRecord, tokens: ScoringTokens, scores: TokenScores, emitTokens: boolean): RecordScore {
+    return {
+        ...(record.id == null ? {} : { id: record.id }),
+        line: record.line,
+        tokenCount: scores.tokenCount,
+        sumLogprob: scores.sumLogprob,
+        meanNll: scores.meanNll,
+        ppl: scores.ppl,
+        clippedMeanNll: scores.clippedMeanNll,
+        evaluatedTokens: scores.evaluatedTokens,
+        reusedTokens: scores.reusedTokens,
+        ...(emitTokens ? { contextTokens: tokens.contextTokens, scoredTokens: tokens.scoredTokens, tokenLogprobs: Array.from(scores.tokenLogprobs) } : {})
+    };
 }

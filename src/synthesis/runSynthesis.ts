@@ -8,7 +8,7 @@ import type { ShardSpec } from "../sharding/ShardSpec.js";
 import { readTraceFile } from "../trace/readTrace.js";
 import { addTurn, countEditTurns, type EditTurnCounts } from "../trace/editTurns.js";
 import type { TraceLock } from "../trace/TraceLock.js";
-import { TraceStore } from "../trace/TraceStore.js";
+import { TraceStore, type StoredItem, type TraceStoreOpenResult } from "../trace/TraceStore.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { sumWork, type RecordWork, type WorkTotals } from "../trace/workTotals.js";
 import { resolveCandidateMode } from "./candidateMode.js";
@@ -121,12 +121,10 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         ...(options.maxContextSize == null ? {} : { maxContextSize: options.maxContextSize }),
         ...(options.adaptToModels == null ? {} : { adaptToModels: options.adaptToModels })
     });
-    const { prompter, layout, caps } = validated;
     const config = effectiveConfig(validated.config, generatorModel);
     const settings = decisiveSettings(config, generatorModel.identity, scorerModel.identity, options.prompts.fingerprint());
     const hash = hashSettings(settings);
     const opened = await TraceStore.open(options.output, { retryFailed: options.retryFailed === true, ...(options.lock == null ? {} : { lock: options.lock }) });
-    const store = opened.store;
     // Written only while the output's lock is held, so one writer keeps it.
     const status = options.statusFile == null ? undefined : new RunStatusWriter(options.statusFile, {
         output: options.output,
@@ -134,44 +132,15 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         ...(options.statusIntervalMs == null ? {} : { intervalMs: options.statusIntervalMs })
     });
     try {
-        const plan = planRun({
-            inputs: options.items, answerAfterThink: config.answerAfterThink, configHash: hash, settings,
-            output: { file: options.output, items: opened.existing },
-            others: await Promise.all((options.otherOutputs ?? []).map(async (file) => ({ file, items: await readTraceFile(file, { onTornTail: () => {} }) }))),
-            ...(options.shard == null ? {} : { shard: options.shard }),
-            retryFailed: options.retryFailed === true
-        });
-        const summary: RunSummary = {
-            total: plan.mine.length, inShard: plan.mine.length, alreadyDone: plan.alreadyDone, written: 0,
-            byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false, abandoned: 0,
-            repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed,
-            editTurns: countEditTurns([]),
-            work: sumWork([])
-        };
+        const plan = await planAgainstOutputs(options, opened.existing, { configHash: hash, settings, answerAfterThink: config.answerAfterThink });
+        const summary = emptySummary(plan, opened);
         status?.plan(plan.mine.length, plan.alreadyDone, plan.pending.length);
         if (plan.pending.length === 0) {
             options.onEvent?.({ type: "start", total: plan.mine.length, pending: 0, alreadyDone: plan.alreadyDone, generatorContext: 0, scorerContext: 0, adaptations: validated.adaptations });
             status?.end("finished");
             return summary;
         }
-        const { contexts, budgets } = sizeContextsFor(plan, config, validated.bases, caps);
-        const inFlight = await itemsInFlightFor(config, plan.pending.length, contexts, options);
-        const { generator, scorer } = await openContexts(config, contexts, inFlight.parallel, options);
-        try {
-            options.onEvent?.({
-                type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
-                generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
-                parallel: inFlight.parallel, parallelReason: inFlight.reason, adaptations: validated.adaptations,
-                rewrites: config.search.constrainRewrite === true ? "constrained" : "free", maxTokens: config.sampling.maxTokens,
-                runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, threadsReason: options.threadsReason, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
-            });
-            const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter, layout, config, configHash: hash, settings, contexts, budgets });
-            status?.running();
-            await searchPending(plan, inFlight.parallel, search, store, summary, { ...options, status });
-        } finally {
-            await scorer.dispose();
-            await generator.dispose();
-        }
+        await searchOnContexts({ plan, config, validated, configHash: hash, settings, store: opened.store, summary, status }, options);
         summary.stopped = options.signal?.aborted === true && plan.alreadyDone + summary.written < plan.mine.length;
         status?.end(summary.stopped ? "stopped" : "finished");
         return summary;
@@ -179,7 +148,65 @@ export async function runSynthesis(options: RunSynthesisOptions): Promise<RunSum
         status?.end(options.signal?.aborted === true ? "stopped" : "failed", error instanceof Error ? error.message : String(error));
         throw error;
     } finally {
-        store.close();
+        opened.store.close();
+    }
+}
+
+/** Which items this run does: those of its shard not finished in its output or the job's other outputs. */
+async function planAgainstOutputs(options: RunSynthesisOptions, existing: StoredItem[], run: { configHash: string; settings: Record<string, unknown>; answerAfterThink: boolean }): Promise<RunPlan> {
+    return planRun({
+        inputs: options.items, answerAfterThink: run.answerAfterThink, configHash: run.configHash, settings: run.settings,
+        output: { file: options.output, items: existing },
+        others: await Promise.all((options.otherOutputs ?? []).map(async (file) => ({ file, items: await readTraceFile(file, { onTornTail: () => {} }) }))),
+        ...(options.shard == null ? {} : { shard: options.shard }),
+        retryFailed: options.retryFailed === true
+    });
+}
+
+function emptySummary(plan: RunPlan, opened: TraceStoreOpenResult): RunSummary {
+    return {
+        total: plan.mine.length, inShard: plan.mine.length, alreadyDone: plan.alreadyDone, written: 0,
+        byStatus: { done: 0, skipped: 0, failed: 0 }, thinkingStripped: 0, stopped: false, abandoned: 0,
+        repairedTornLine: opened.repairedTornLine, droppedFailed: opened.droppedFailed,
+        editTurns: countEditTurns([]),
+        work: sumWork([])
+    };
+}
+
+/** What a run has settled before it opens its contexts. */
+type PlannedRun = {
+    plan: RunPlan;
+    config: SearchResources["config"];
+    validated: ReturnType<typeof validateRun>;
+    configHash: string;
+    settings: Record<string, unknown>;
+    store: TraceStore;
+    summary: RunSummary;
+    status: RunStatusWriter | undefined;
+};
+
+/** Sizes and opens the contexts, says how the run starts, and searches every pending item on them. */
+async function searchOnContexts(run: PlannedRun, options: RunSynthesisOptions): Promise<void> {
+    const { plan, config, validated, status } = run;
+    const { generatorModel, scorerModel } = options;
+    const { contexts, budgets } = sizeContextsFor(plan, config, validated.bases, validated.caps);
+    const inFlight = await itemsInFlightFor(config, plan.pending.length, contexts, options);
+    const { generator, scorer } = await openContexts(config, contexts, inFlight.parallel, options);
+    try {
+        options.onEvent?.({
+            type: "start", total: plan.mine.length, pending: plan.pending.length, alreadyDone: plan.alreadyDone,
+            generatorContext: generator.contextSize, scorerContext: scorer.contextSize,
+            parallel: inFlight.parallel, parallelReason: inFlight.reason, adaptations: validated.adaptations,
+            rewrites: config.search.constrainRewrite === true ? "constrained" : "free", maxTokens: config.sampling.maxTokens,
+            runtime: describeRuntime({ generatorModel, scorerModel, threads: options.threads, threadsReason: options.threadsReason, batchSize: generator.batchSize, config, parallel: inFlight.parallel })
+        });
+        const search = new ItemSearch({ generatorModel, scorerModel, generator, scorer, prompter: validated.prompter, layout: validated.layout, config,
+            configHash: run.configHash, settings: run.settings, contexts, budgets });
+        status?.running();
+        await searchPending(plan, inFlight.parallel, search, run.store, run.summary, { ...options, status });
+    } finally {
+        await scorer.dispose();
+        await generator.dispose();
     }
 }
 
@@ -240,7 +267,6 @@ function sizeContextsFor(plan: RunPlan, config: SynthesisConfig, bases: readonly
 /** `parallel` workers take pending items in order; each finished record is appended at once. */
 async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch, store: TraceStore, summary: RunSummary,
     options: RunSynthesisOptions & { status: RunStatusWriter | undefined }): Promise<void> {
-    const { status } = options;
     // A stop or a failed append (a full disk) stops every worker: the calls in hand end within a
     // decode step, items in flight are abandoned, and an append error is rethrown once all have stopped.
     let appendFailure: { error: unknown } | undefined;
@@ -253,35 +279,16 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
         stop.abort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const heartbeats = new ItemHeartbeats(options.heartbeatMs ?? 0, (beat) => options.onEvent?.({ type: "heartbeat", ...beat }));
+    const watchers = { heartbeats, status: options.status, onEvent: options.onEvent };
     let next = 0;
     let generatedTokens = 0;
     const costs: RecordWork[] = [];
     const worker = async (): Promise<void> => {
         while (!stop.signal.aborted && next < plan.pending.length) {
-            const item: SynthesisItem = plan.pending[next++]!;
-            let record: TraceRecord;
-            try {
-                record = await search.search(item, {
-                    onProgress: (progress) => {
-                        heartbeats.phase(progress);
-                        status?.phase(progress);
-                        options.onEvent?.({ type: "progress", progress });
-                    },
-                    signal: stop.signal,
-                    onToken: () => {
-                        heartbeats.token(item);
-                        status?.token(item);
-                    }
-                });
-            } catch (error) {
-                if (error instanceof ItemAbortedError) {
-                    summary.abandoned++;
-                    return;
-                }
-                throw error;
-            } finally {
-                heartbeats.finished(item);
-                status?.finished(item);
+            const record = await searchWatched(search, plan.pending[next++]!, stop.signal, watchers);
+            if (record == null) {
+                summary.abandoned++;
+                return;
             }
             try {
                 store.append(record);
@@ -290,15 +297,9 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
                 stop.abort();
                 return;
             }
-            summary.written++;
-            summary.byStatus[record.status]++;
-            status?.item(record);
-            if (record.thinkingStrippedChars != null)
-                summary.thinkingStripped++;
+            countWritten(summary, record, costs);
             generatedTokens += record.tokens.generated;
-            costs.push({ tokens: record.tokens, timings: record.timings });
-            for (const step of record.steps)
-                step.candidates.forEach((candidate) => addTurn(summary.editTurns, candidate));
+            options.status?.item(record);
             options.onEvent?.({ type: "item", record, done: plan.alreadyDone + summary.written, total: plan.mine.length, generatedTokens });
         }
     };
@@ -311,6 +312,45 @@ async function searchPending(plan: RunPlan, parallel: number, search: ItemSearch
     }
     if (appendFailure != null)
         throw appendFailure.error;
+}
+
+type Watchers = { heartbeats: ItemHeartbeats; status: RunStatusWriter | undefined; onEvent: RunSynthesisOptions["onEvent"] };
+
+/** One item's search, with its phases and tokens reported as they happen; undefined when a stop abandoned it. */
+async function searchWatched(search: ItemSearch, item: SynthesisItem, signal: AbortSignal, watchers: Watchers): Promise<TraceRecord | undefined> {
+    const { heartbeats, status } = watchers;
+    try {
+        return await search.search(item, {
+            onProgress: (progress) => {
+                heartbeats.phase(progress);
+                status?.phase(progress);
+                watchers.onEvent?.({ type: "progress", progress });
+            },
+            signal,
+            onToken: () => {
+                heartbeats.token(item);
+                status?.token(item);
+            }
+        });
+    } catch (error) {
+        if (error instanceof ItemAbortedError)
+            return undefined;
+        throw error;
+    } finally {
+        heartbeats.finished(item);
+        status?.finished(item);
+    }
+}
+
+/** Adds a written record to the run's summary. */
+function countWritten(summary: RunSummary, record: TraceRecord, costs: RecordWork[]): void {
+    summary.written++;
+    summary.byStatus[record.status]++;
+    if (record.thinkingStrippedChars != null)
+        summary.thinkingStripped++;
+    costs.push({ tokens: record.tokens, timings: record.timings });
+    for (const step of record.steps)
+        step.candidates.forEach((candidate) => addTurn(summary.editTurns, candidate));
 }
 
 /** The runtime line of the run banner: backend, build, threads and how sequences are used. */

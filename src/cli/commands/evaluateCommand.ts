@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { ReerError } from "../../errors/ReerError.js";
 import { evaluateTrace } from "../../evaluation/evaluateTrace.js";
+import type { Evaluation } from "../../evaluation/evaluationSchema.js";
 import { formatEvaluation } from "../../evaluation/formatEvaluation.js";
 import { describeDuplicateIds, latestById } from "../../trace/latestById.js";
 import { onlyValue, runScoringOf } from "../../evaluation/runScoring.js";
@@ -70,68 +71,79 @@ Examples:
   reer evaluate traces.jsonl
   reer evaluate traces.jsonl --json -o eval.json && reer report traces.jsonl --evaluation eval.json
   reer evaluate traces.jsonl --scorer models/qwen2.5-7b-instruct-q4_k_m.gguf --threads 4`);
-    return command.action(async (trace: string, flags: EvaluateFlags, self: Command) => {
-        const named = scorerFlag(flags, self);
-        const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [trace, named] });
-        const records = await readTraceFile(trace, {
-            onTornTail: (line) => process.stderr.write(`note: ignoring the unfinished last line ${line} of ${trace} (a run still writing, or killed)\n`)
-        });
-        const { records: latest, duplicates } = latestById(records);
-        if (duplicates.length > 0)
-            process.stderr.write(describeDuplicateIds(trace, duplicates, records.length, latest.length, "evaluating"));
-        const done = latest.filter((record) => record.status === "done");
-        const run = runScoringOf(done.length > 0 ? done : latest);
-        const template = flags.template ?? onlyValue(run.templates, "scorer layouts", "--template paper or --template none") ?? "paper";
-        const clipFloor = flags.clip ?? onlyValue(run.clipFloors, "clip floors", "--clip <floor>") ?? PAPER_CLIP_FLOOR;
-        const spec = named ?? runScorerPath(run.scorers, latest);
+    return command.action(async (trace: string, flags: EvaluateFlags, self: Command) => await runEvaluate(trace, flags, self));
+}
 
-        const model = await loadModelFromFlags({ ...flags, model: spec }, spec);
-        const progress = createCountProgress(!flags.quiet && process.stderr.isTTY ? "bar" : "none", "item");
-        // Nothing is written until the end, so a second signal has nothing finished to keep.
-        const interrupts = listenForInterrupts({
-            stopping: "the item in hand is dropped; what was evaluated is printed",
-            onExitNow: () => {
-                progress.stop();
-                return "nothing was written";
-            }
-        });
-        try {
-            if (!model.runtime.hasFastScoring)
-                process.stderr.write(stockPathWarning);
-            if (named == null && !run.scorers.some((scorer) => scorer.headSha256 === model.identity.headSha256))
-                process.stderr.write(`note: the file at ${spec} is no longer the model the run scored with (its first MiB differs); ` +
-                    "its numbers are those of a held-out judge\n");
-            const evaluation = await evaluateTrace(model, records, {
-                template,
-                ...(flags.prompts == null ? {} : { prompts: new PromptSet(flags.prompts) }),
-                threads: resolveThreads(flags, model),
-                clipFloor,
-                ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
-                ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
-                flashAttention: flags.flashAttention,
-                kvCacheType: flags.kvCacheType,
-                skipInvalid: flags.skipInvalid,
-                signal: interrupts.signal,
-                trace,
-                onPrepared: (count) => progress.start(count),
-                onItem: () => progress.tick()
-            });
+/** Reads the trace, settles the judge and its layout from the flags and the run, scores, and prints. */
+async function runEvaluate(trace: string, flags: EvaluateFlags, self: Command): Promise<void> {
+    const named = scorerFlag(flags, self);
+    const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [trace, named] });
+    const { records, done, run, template, clipFloor, spec } = await judgeOf(trace, flags, named);
+    const model = await loadModelFromFlags({ ...flags, model: spec }, spec);
+    const progress = createCountProgress(!flags.quiet && process.stderr.isTTY ? "bar" : "none", "item");
+    // Nothing is written until the end, so a second signal has nothing finished to keep.
+    const interrupts = listenForInterrupts({
+        stopping: "the item in hand is dropped; what was evaluated is printed",
+        onExitNow: () => {
             progress.stop();
-            const text = flags.json ? JSON.stringify(evaluation, null, 2) + "\n" : formatEvaluation(evaluation);
-            if (output == null)
-                process.stdout.write(text);
-            else
-                output.writeWhole(text);
-            if (evaluation.summary.stopped) {
-                process.stderr.write(`stopped by an interrupt: ${evaluation.items.length} of ${done.length} done item(s) evaluated\n`);
-                process.exitCode = interrupts.exitCode();
-            }
-        } finally {
-            interrupts.dispose();
-            progress.stop();
-            await model.dispose();
+            return "nothing was written";
         }
     });
+    try {
+        if (!model.runtime.hasFastScoring)
+            process.stderr.write(stockPathWarning);
+        if (named == null && !run.scorers.some((scorer) => scorer.headSha256 === model.identity.headSha256))
+            process.stderr.write(`note: the file at ${spec} is no longer the model the run scored with (its first MiB differs); ` +
+                "its numbers are those of a held-out judge\n");
+        const evaluation = await evaluateTrace(model, records, {
+            template,
+            ...(flags.prompts == null ? {} : { prompts: new PromptSet(flags.prompts) }),
+            threads: resolveThreads(flags, model),
+            clipFloor,
+            ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
+            ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
+            flashAttention: flags.flashAttention,
+            kvCacheType: flags.kvCacheType,
+            skipInvalid: flags.skipInvalid,
+            signal: interrupts.signal,
+            trace,
+            onPrepared: (count) => progress.start(count),
+            onItem: () => progress.tick()
+        });
+        progress.stop();
+        printEvaluation(evaluation, flags, output);
+        if (evaluation.summary.stopped) {
+            process.stderr.write(`stopped by an interrupt: ${evaluation.items.length} of ${done.length} done item(s) evaluated\n`);
+            process.exitCode = interrupts.exitCode();
+        }
+    } finally {
+        interrupts.dispose();
+        progress.stop();
+        await model.dispose();
+    }
+}
+
+/** The trace's records, and the judge, layout and clip floor: the flags', else what the run used. */
+async function judgeOf(trace: string, flags: EvaluateFlags, named: string | undefined) {
+    const records = await readTraceFile(trace, {
+        onTornTail: (line) => process.stderr.write(`note: ignoring the unfinished last line ${line} of ${trace} (a run still writing, or killed)\n`)
+    });
+    const { records: latest, duplicates } = latestById(records);
+    if (duplicates.length > 0)
+        process.stderr.write(describeDuplicateIds(trace, duplicates, records.length, latest.length, "evaluating"));
+    const done = latest.filter((record) => record.status === "done");
+    const run = runScoringOf(done.length > 0 ? done : latest);
+    const template = flags.template ?? onlyValue(run.templates, "scorer layouts", "--template paper or --template none") ?? "paper";
+    const clipFloor = flags.clip ?? onlyValue(run.clipFloors, "clip floors", "--clip <floor>") ?? PAPER_CLIP_FLOOR;
+    return { records, done, run, template, clipFloor, spec: named ?? runScorerPath(run.scorers, latest) };
+}
+
+function printEvaluation(evaluation: Evaluation, flags: EvaluateFlags, output: OutputFile | undefined): void {
+    const text = flags.json ? JSON.stringify(evaluation, null, 2) + "\n" : formatEvaluation(evaluation);
+    if (output == null)
+        process.stdout.write(text);
+    else
+        output.writeWhole(text);
 }
 
 /** --scorer, or -m/--model as every other command spells it; only what the user typed counts, never a default. */

