@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { getLlama, LlamaLogLevel, resolveChatWrapper, JinjaTemplateChatWrapper, type Token } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, resolveChatWrapper, JinjaTemplateChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
 
 const SAMPLE = "Hello, world!\n\nA second paragraph.";
 /** Known ids in Qwen2's vocabulary. */
@@ -29,9 +29,11 @@ function loadTokenizerTests(vocabPath: string): { text: string; ids: number[] }[
     return texts.map((text, i) => ({ text, ids: ids[i]! }));
 }
 
+type Check = (ok: boolean, what: string) => void;
+
 export async function verifyBenchModel(modelPath: string, vocabPath?: string, threads = 2): Promise<void> {
     const failures: string[] = [];
-    const check = (ok: boolean, what: string): void => {
+    const check: Check = (ok, what) => {
         console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`);
         if (!ok) failures.push(what);
     };
@@ -39,30 +41,42 @@ export async function verifyBenchModel(modelPath: string, vocabPath?: string, th
     let t = performance.now();
     const llama = await getLlama({ gpu: false, build: "never", progressLogs: false, logLevel: LlamaLogLevel.error });
     console.log(`verify: backend loaded in ${seconds(performance.now() - t)} (gpu: ${String(llama.gpu)})`);
-
     t = performance.now();
     const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
     console.log(`  model loaded in ${seconds(performance.now() - t)}`);
+    checkTokenizer(model, vocabPath, check);
+    checkChatTemplate(model, check);
+    await checkSpeed(model, threads, check);
+    await model.dispose();
+    await llama.dispose();
+    if (failures.length > 0) throw new Error(`verification failed: ${failures.join("; ")}`);
+    console.log("verify: all checks passed");
+}
+
+/** The architecture, and Qwen2's tokenizer: round trips, known ids, llama.cpp's reference cases. */
+function checkTokenizer(model: LlamaModel, vocabPath: string | undefined, check: Check): void {
     const md = model.fileInfo.metadata;
     const vocabSize = md.tokenizer.ggml.tokens.length;
     console.log(`  architecture ${md.general.architecture}, vocab ${vocabSize} (${model.vocabularyType}), ` +
         `train context ${model.trainContextSize}, size ${(model.size / (1 << 20)).toFixed(1)} MiB`);
     check(md.general.architecture === "qwen2", "architecture is qwen2");
-
     const ids = model.tokenize(SAMPLE);
     console.log(`  tokenize(${JSON.stringify(SAMPLE)}) = [${ids.join(", ")}]`);
     console.log(`  pieces: ${JSON.stringify(ids.map((id) => model.detokenize([id])))}`);
     check(model.detokenize(ids) === SAMPLE, "detokenize(tokenize(sample)) round-trips");
     for (const [text, expected] of KNOWN)
         check(JSON.stringify(model.tokenize(text)) === JSON.stringify(expected), `tokenize(${JSON.stringify(text)}) = [${expected.join(", ")}]`);
-
     if (vocabPath) {
         const tests = loadTokenizerTests(vocabPath);
         const bad = tests.filter(({ text, ids: want }) => JSON.stringify(model.tokenize(text)) !== JSON.stringify(want));
         for (const b of bad.slice(0, 3)) console.log(`    mismatch ${JSON.stringify(b.text.slice(0, 40))}: got [${model.tokenize(b.text).join(" ")}] want [${b.ids.join(" ")}]`);
         if (tests.length > 0) check(bad.length === 0, `llama.cpp reference tokenizer cases: ${tests.length - bad.length}/${tests.length} match`);
     }
+}
 
+/** Special tokens, and the ChatML template rendered as the scorer will render it. */
+function checkChatTemplate(model: LlamaModel, check: Check): void {
+    const md = model.fileInfo.metadata;
     console.log(`  bos ${model.tokens.bos} eos ${model.tokens.eos} eot ${model.tokens.eot} ` +
         `(<|im_end|> = ${model.tokenize("<|im_end|>", true).join(",")}); add_bos_token ${String(md.tokenizer.ggml.add_bos_token)}`);
     const template = md.tokenizer.chat_template;
@@ -73,7 +87,10 @@ export async function verifyBenchModel(modelPath: string, vocabPath?: string, th
         .contextText.toString();
     console.log(`  chat wrapper resolved: ${wrapper.wrapperName}; template renders ${JSON.stringify(rendered)}`);
     check(rendered === "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", "chat template renders ChatML with generation prompt");
+}
 
+/** Prompt evaluation (cold, then warm) and 16 greedy tokens: the model runs, and how fast. */
+async function checkSpeed(model: LlamaModel, threads: number, check: Check): Promise<void> {
     const context = await model.createContext({ contextSize: 2048, threads });
     const sequence = context.getSequence();
     const words = model.tokenize("The quick brown fox jumps over the lazy dog while the benchmark counts tokens. ");
@@ -81,14 +98,13 @@ export async function verifyBenchModel(modelPath: string, vocabPath?: string, th
     // Twice: the first pass includes one-off warm-up (graph and buffer allocation, page faults).
     for (const pass of ["cold", "warm"]) {
         if (pass === "warm") await sequence.clearHistory();
-        t = performance.now();
+        const t = performance.now();
         await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 63));
         const evalMs = performance.now() - t;
         console.log(`  prompt eval (${pass}): 63 tokens in ${seconds(evalMs)} = ${(63 / (evalMs / 1000)).toFixed(1)} tok/s (threads ${threads})`);
     }
-
     const generated: Token[] = [];
-    t = performance.now();
+    const t = performance.now();
     for await (const token of sequence.evaluate([prompt[63]!], { temperature: 0 })) {
         generated.push(token);
         if (generated.length >= 16) break;
@@ -97,12 +113,7 @@ export async function verifyBenchModel(modelPath: string, vocabPath?: string, th
     console.log(`  generation: ${generated.length} tokens in ${seconds(genMs)} = ${(generated.length / (genMs / 1000)).toFixed(1)} tok/s ` +
         `(meaningless text: ${JSON.stringify(model.detokenize(generated))})`);
     check(generated.length === 16, "generated 16 tokens");
-
     await context.dispose();
-    await model.dispose();
-    await llama.dispose();
-    if (failures.length > 0) throw new Error(`verification failed: ${failures.join("; ")}`);
-    console.log("verify: all checks passed");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
