@@ -41,6 +41,8 @@ export { TraceStore, type StoredItem } from "./trace/TraceStore.js";
 export { readTraceFile, readTraceLines, type TraceLine } from "./trace/readTrace.js";
 export { replaySteps, type Replay, type StepState } from "./trace/replaySteps.js";
 export { traceRecordSchema, type TraceRecord, type DoneRecord, type SkippedRecord, type FailedRecord } from "./trace/traceRecordSchema.js";
+export { refusalSchema, draftRefusalSchema, draftProblemSchema, failureSchema, type Refusal, type RefusalCode, type DraftRefusal, type DraftProblem, type Failure } from "./trace/refusal.js";
+export { describeRefusal, describeFailure } from "./trace/describeRefusal.js";
 export { writeFileAtomic } from "./io/writeFileAtomic.js";
 export { OutputFile, type OutputChecks } from "./io/OutputFile.js";
 export { JsonlWriter } from "./io/JsonlWriter.js";

@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 import type { SynthesisConfig } from "../config/synthesisConfig.js";
 import type { RunEvent, RunSummary } from "../synthesis/runSynthesis.js";
-import { groupReasons, showsFoldedCount, type ReasonCount } from "../stats/reasonGroups.js";
+import { groupReasons, reasonEntry, type ReasonCount, type ReasonEntry } from "../stats/reasonGroups.js";
 import { describeEditTurns } from "../trace/editTurns.js";
 import { recordNote } from "../trace/traceRecordSchema.js";
 import { addVersusEmpty, describeVersusEmpty, summariseVersusEmpty } from "../trace/versusEmpty.js";
@@ -21,7 +21,7 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
     let bar: cliProgress.SingleBar | undefined;
     let lastStep = "";
     /** Why items were skipped or failed in this run, for the summary at the end. */
-    const notes: { status: "skipped" | "failed"; reason: string }[] = [];
+    const notes: ReasonEntry<"skipped" | "failed">[] = [];
     /** This run's done items against no thinking, for the closing line. */
     const versusEmpty = summariseVersusEmpty([]);
     const rate = (tokens: number): string => (tokens / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(1);
@@ -77,7 +77,7 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
             case "item": {
                 const { record } = event;
                 if (record.status !== "done")
-                    notes.push({ status: record.status, reason: recordNote(record) ?? "(no reason recorded)" });
+                    notes.push(reasonEntry(record));
                 else
                     addVersusEmpty(versusEmpty, record);
                 if (bar != null) {
@@ -140,16 +140,15 @@ export function createProgressReporter(mode: ProgressMode | "none", config: Synt
 }
 
 /**
- * The reasons behind this run's skipped and failed items, grouped: "  2 skipped: reason".
- * The header says that counts are folded to N only when a reason shows one.
+ * The reasons behind this run's skipped and failed items, grouped: "  2 skipped: reason",
+ * measured numbers shown as their range over the group.
  */
 export function formatReasonSummary(reasons: readonly ReasonCount[], shown = 10): string {
     const width = Math.max(...reasons.map((entry) => String(entry.count).length));
     const lines = reasons.slice(0, shown).map((entry) => `  ${String(entry.count).padStart(width)} ${entry.status}: ${entry.reason}`);
     if (reasons.length > shown)
         lines.push(`  ... and ${reasons.length - shown} other reason(s); each item's line in the output holds its own`);
-    const folded = reasons.slice(0, shown).some((entry) => showsFoldedCount(entry.reason));
-    return `why items were not done${folded ? " (measured counts shown as N)" : ""}:\n${lines.join("\n")}`;
+    return `why items were not done:\n${lines.join("\n")}`;
 }
 
 /** What an item in flight is doing, for a heartbeat: drafting, or generating the candidates of a step. */

@@ -4,7 +4,7 @@ import { distribution, type Distribution } from "../util/distribution.js";
 import { countByProposer, countEditTurns, type EditTurnCounts, type ProposerCounts } from "../trace/editTurns.js";
 import { summariseVersusEmpty } from "../trace/versusEmpty.js";
 import { sumWork, type WorkTotals } from "../trace/workTotals.js";
-import { groupReasons, type ReasonCount as GroupedReason } from "./reasonGroups.js";
+import { groupReasons, reasonEntry, type ReasonCount as GroupedReason } from "./reasonGroups.js";
 
 export type ReasonCount = GroupedReason<"skipped" | "failed">;
 export type StepAcceptance = { stepIndex: number; reached: number; accepted: number; rate: number };
@@ -13,7 +13,7 @@ export type StepAcceptance = { stepIndex: number; reached: number; accepted: num
 export type StatsReport = {
     items: number;
     byStatus: { done: number; skipped: number; failed: number };
-    /** Most common skip and failure reasons, measured counts folded to "N" so "57 tokens" and "80 tokens" group (see reasonGroups.ts). */
+    /** Most common skip and failure reasons, by kind, measured numbers shown as ranges: "57-80 tokens" (see reasonGroups.ts). */
     topReasons: ReasonCount[];
     tokenCounting: string;
     lengths: { x: Distribution; y: Distribution; z0: Distribution; z: Distribution };
@@ -141,7 +141,5 @@ function acceptanceByStep(done: readonly TraceRecord[]): StepAcceptance[] {
 }
 
 function topReasons(records: readonly TraceRecord[]): ReasonCount[] {
-    const entries = records.flatMap((record) => record.status === "done" ? [] :
-        [{ status: record.status, reason: (record.status === "skipped" ? record.reason : record.error) ?? "(no reason recorded)" }]);
-    return groupReasons(entries).slice(0, TOP_REASONS);
+    return groupReasons(records.flatMap((record) => record.status === "done" ? [] : [reasonEntry(record)])).slice(0, TOP_REASONS);
 }

@@ -2,7 +2,6 @@ import type { Distribution } from "../util/distribution.js";
 import type { StatsReport } from "./computeStats.js";
 import { describeEditTurns } from "../trace/editTurns.js";
 import { workLines } from "../trace/workTotals.js";
-import { showsFoldedCount } from "./reasonGroups.js";
 import { formatNumber, formatTable } from "./textTable.js";
 
 /** The terminal view of a StatsReport: a few aligned tables, one concern each. */
@@ -11,8 +10,7 @@ export function formatStats(report: StatsReport): string {
     const parts: string[] = [`${report.items} item(s): ${byStatus.done} done, ${byStatus.skipped} skipped, ${byStatus.failed} failed\n`];
 
     if (report.topReasons.length > 0) {
-        const folded = report.topReasons.some((entry) => showsFoldedCount(entry.reason));
-        parts.push(`\nTop skip and failure reasons${folded ? " (measured counts shown as N)" : ""}:\n` + formatTable(["count", "status", "reason"],
+        parts.push("\nTop skip and failure reasons:\n" + formatTable(["count", "status", "reason"],
             report.topReasons.map((entry) => [String(entry.count), entry.status, entry.reason]), ["right", "left", "left"]));
     }
 

@@ -1,49 +1,70 @@
+import { refusalSentence, type Measure } from "../trace/describeRefusal.js";
+import type { Refusal, RefusalCode } from "../trace/refusal.js";
+import type { FailedRecord, SkippedRecord } from "../trace/traceRecordSchema.js";
+
 /**
- * Groups skip and failure reasons that differ only in what was measured for each item.
- *
- * A reason such as "context too small: ... needs 2169 tokens, the generator context holds
- * 1792" carries counts that change from item to item, next to text that must stay
- * readable: model names ("TinyStories 656K", "stories260K"), flags and their settings
- * ("--max-thinking-tokens 240", "< 100"). Folding every digit would turn the model name into
- * "TinyStories NK"; so only a number that reads as a measurement becomes "N":
- *
- * - a number followed by a unit of measure, with at most one word between
- *   ("57 tokens", "300 prompt tokens", "12 segments", "950 ms");
- * - a number right after a word that reports a measurement or a position
- *   ("needs 2169", "holds 1792", "has 3", "got 7", "took 12", "line 4", "byte 96").
- *
- * A number glued to letters ("656K", "260K", "q8_0") is never a measurement here, and a
- * number after a flag or a comparison ("--max-tokens 120", "< 100") is a setting, the
- * same for every item of a run, so it stays as written.
+ * Groups skip and failure reasons. A reason recorded as a refusal groups with the others
+ * of its kind and settings, whatever was measured for each item: the group reads as the
+ * kind's sentence with each measured number shown as its range over the group ("needs
+ * 2169-2301 tokens") and the settings as written. A reason recorded only as text (a
+ * failure, or a trace written before refusals were) groups with the same text.
  */
-const unit = String.raw`(?:tokens?|characters?|chars|bytes|segments?|words|lines|steps|items|ms|seconds)`;
-const measuringWord = String.raw`(?:needs|need|needed|holds|held|has|had|have|got|took|reached|line|lines|byte|position)`;
-const number = String.raw`\d+(?:\.\d+)?`;
-const measured = new RegExp(
-    String.raw`(?<![\w.-])${number}(?!\w|\.\d)(?=(?:\s+[A-Za-z][\w-]*)?\s+${unit}\b)` +
-    String.raw`|(?<=\b${measuringWord}\s+)${number}(?!\w|\.\d)`,
-    "gu");
+export type ReasonEntry<Status extends string = string> = { status: Status; reason: string; refusal?: Refusal | undefined };
 
-export function foldMeasuredCounts(reason: string): string {
-    return reason.replace(measured, "N");
-}
+export type ReasonCount<Status extends string = string> = { status: Status; code?: RefusalCode; reason: string; count: number };
 
-export type ReasonCount<Status extends string = string> = { status: Status; reason: string; count: number };
+/** Stands for a measured number in a group's key. */
+const SLOT = "\u0000";
 
-/** Whether a grouped reason shows a folded count ("N tokens"), so a header says what N is only when there is one. */
-export function showsFoldedCount(reason: string): boolean {
-    return /(?<![\w.-])N(?![\w.-])/u.test(reason);
-}
+type Group<Status extends string> = { status: Status; reason: string; refusals: Refusal[]; count: number };
 
-/** Reasons grouped by status and folded text, most frequent first (ties alphabetically). */
-export function groupReasons<Status extends string>(entries: Iterable<{ status: Status; reason: string }>): ReasonCount<Status>[] {
-    const counts = new Map<string, ReasonCount<Status>>();
-    for (const { status, reason } of entries) {
-        const folded = foldMeasuredCounts(reason);
-        const key = `${status}\u0000${folded}`;
-        const entry = counts.get(key) ?? { status, reason: folded, count: 0 };
-        entry.count++;
-        counts.set(key, entry);
+/** Reasons grouped by status and kind, most frequent first (ties alphabetically). */
+export function groupReasons<Status extends string>(entries: Iterable<ReasonEntry<Status>>): ReasonCount<Status>[] {
+    const groups = new Map<string, Group<Status>>();
+    for (const { status, reason, refusal } of entries) {
+        // A refusal that measured nothing keys as its sentence, so it joins the same text from an older trace.
+        const key = `${status}\u0001${refusal == null ? reason : refusalSentence(refusal, () => SLOT)}`;
+        const group = groups.get(key) ?? { status, reason, refusals: [], count: 0 };
+        if (refusal != null)
+            group.refusals.push(refusal);
+        group.count++;
+        groups.set(key, group);
     }
-    return [...counts.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+    return [...groups.values()]
+        .map(({ status, reason, refusals, count }): ReasonCount<Status> => refusals.length === 0 ? { status, reason, count }
+            : { status, code: refusals[0]!.code, reason: groupSentence(refusals), count })
+        .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+/**
+ * One sentence for refusals of the same kind and settings. They pass their measured
+ * numbers to the Measure in the same order, so the n-th numbers of all of them are the
+ * n-th number of the sentence.
+ */
+function groupSentence(refusals: readonly Refusal[]): string {
+    const slots: number[][] = [];
+    for (const refusal of refusals) {
+        let slot = 0;
+        refusalSentence(refusal, (value) => {
+            (slots[slot++] ??= []).push(value);
+            return SLOT;
+        });
+    }
+    let slot = 0;
+    const showRange: Measure = (_value, format = String) => range(slots[slot++]!, format);
+    return refusalSentence(refusals[0]!, showRange);
+}
+
+/** "2169-2301", or one number when the group measured one value (as written). */
+function range(values: readonly number[], format: (value: number) => string): string {
+    const low = format(Math.min(...values));
+    const high = format(Math.max(...values));
+    return low === high ? low : `${low}-${high}`;
+}
+
+/** What a skipped or failed record groups by. */
+export function reasonEntry(record: SkippedRecord | FailedRecord): ReasonEntry<"skipped" | "failed"> {
+    return record.status === "skipped"
+        ? { status: "skipped", reason: record.reason, refusal: record.refusal }
+        : { status: "failed", reason: record.error };
 }

@@ -3,6 +3,8 @@ import type { ModelIdentity } from "../model/LoadedModel.js";
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import type { SearchResult } from "../search/SearchTrace.js";
 import type { DoneRecord, FailedRecord, InitialDraft, ScoredDraft, SkippedRecord, TraceScore } from "../trace/traceRecordSchema.js";
+import { describeFailure, describeRefusal } from "../trace/describeRefusal.js";
+import type { Refusal } from "../trace/refusal.js";
 import { REER_VERSION } from "../version.js";
 import type { ItemMeter } from "./ItemMeter.js";
 import type { SynthesisItem } from "./SynthesisItem.js";
@@ -64,11 +66,12 @@ export class ItemRecord {
         };
     }
 
-    public skipped(reason: string, drafts: DraftOutcome = {}): SkippedRecord {
+    public skipped(refusal: Refusal, drafts: DraftOutcome = {}): SkippedRecord {
         return {
             ...this.common(),
             status: "skipped",
-            reason,
+            reason: describeRefusal(refusal),
+            refusal,
             ...(drafts.z0 == null ? {} : { z0: drafts.z0 }),
             ...(drafts.initial == null ? {} : { initial: drafts.initial }),
             ...(drafts.drafts == null ? {} : { drafts: drafts.drafts })
@@ -76,7 +79,10 @@ export class ItemRecord {
     }
 
     public failed(error: unknown): FailedRecord {
-        return { ...this.common(), status: "failed", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+        if (!(error instanceof Error))
+            return { ...this.common(), status: "failed", error: String(error) };
+        const failure = { name: error.name, message: error.message };
+        return { ...this.common(), status: "failed", error: describeFailure(failure), failure };
     }
 
     private common() {

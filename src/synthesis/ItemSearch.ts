@@ -13,6 +13,8 @@ import type { ScoringFrame, ScoringLayout } from "../scoring/ScoringLayout.js";
 import type { TokenScorer } from "../scoring/TokenScorer.js";
 import { objectiveValue } from "../search/objective.js";
 import { runRefinementLoop, type EditRequest, type ProposedEdit, type SearchModels } from "../search/RefinementLoop.js";
+import { describeRefusal } from "../trace/describeRefusal.js";
+import type { DraftRefusal, Refusal } from "../trace/refusal.js";
 import type { TraceRecord } from "../trace/traceRecordSchema.js";
 import { AbortedError } from "../util/AbortedError.js";
 import { ResourcePool } from "../util/ResourcePool.js";
@@ -89,7 +91,7 @@ export class ItemSearch {
         let scorer: TokenScorer | undefined;
         try {
             if (item.y.trim() === "")
-                return record.skipped("the response holds nothing after its last </think> (set answerAfterThink to false to score all of it)");
+                return record.skipped({ code: "empty-response" });
             const frame = this.resources.layout.frame(item.x, item.y);
             record.usedPrompts(frame.templateIds);
             const budget = this.resources.budgets?.get(item.key) ?? measureItemBudget(item, this.resources.prompter, this.resources.layout, this.limits());
@@ -108,13 +110,13 @@ export class ItemSearch {
             const drafted = await this.draft(item, lanes[0]!, meter, record, score, hooks);
             this.checkStop(hooks);
             if (drafted.chosen == null)
-                return record.skipped(drafted.reason, drafted.outcome);
+                return record.skipped(drafted.refusal, drafted.outcome);
             return await this.refine(item, lanes, frame, drafted.chosen, drafted.outcome, { meter, record, score, hooks, ...drafted.scores });
         } catch (error) {
             if (error instanceof AbortedError)
                 throw error instanceof ItemAbortedError ? error : new ItemAbortedError();
             if (error instanceof ReerError)
-                return record.skipped(error.message);
+                return record.skipped({ code: "item-error", errorCode: error.code, message: error.message });
             return record.failed(error);
         } finally {
             if (scorer != null)
@@ -168,7 +170,7 @@ export class ItemSearch {
             ...(config.search.maxDraftRepetition == null ? {} : { maxRepetition: config.search.maxDraftRepetition }),
             ...(config.search.screenDraftCopies === true ? { copyScreen: { y: item.y, maxVerbatimChars: config.search.maxVerbatimChars } } : {})
         };
-        const drafts: { draft: Draft; problem: string | undefined; soft: boolean }[] = [];
+        const drafts: { draft: Draft; problem: DraftRefusal | undefined; soft: boolean }[] = [];
         for (let k = 0; k < attempts && drafts.filter((entry) => entry.problem == null).length < count; k++) {
             // The first draft keeps the seeds of a single-draft run, so --initial-drafts 1 reproduces it.
             const suffix = k === 0 ? [] : [k];
@@ -176,7 +178,7 @@ export class ItemSearch {
             const draft = await draftTrajectory(lane, prompter, item, opener, deriveSeed(config.seed, item.key, "initial", ...suffix), this.sampling(hooks), meter);
             record.usedPrompts(draft.templateIds);
             const found = draftProblem(draft, this.lengthOf(draft.z), limits);
-            drafts.push({ draft, problem: found?.problem, soft: found?.soft === true });
+            drafts.push({ draft, problem: found?.refusal, soft: found?.soft === true });
         }
         const initialOf = ({ opener, raw, tokensGenerated, stop, closed }: Draft) => ({ opener, raw, tokensGenerated, stop, closed });
         // Drafts that only loop are searched from when no draft does better: the item is not lost.
@@ -184,10 +186,9 @@ export class ItemSearch {
         const usable = clean.length > 0 ? clean : drafts.filter((entry) => entry.soft);
         if (usable.length === 0) {
             const first = drafts[0]!;
-            const reason = drafts.length === 1 ? first.problem!
-                : `none of ${drafts.length} drafts can start a search: ${drafts.map(({ problem }, index) => `draft ${index + 1}: ${problem!}`).join("; ")}`;
-            return { chosen: undefined, reason,
-                outcome: { initial: initialOf(first.draft), z0: first.draft.z, ...(drafts.length > 1 ? { drafts: drafts.map(({ draft, problem }) => ({ ...initialOf(draft), z: draft.z, rejected: problem! })) } : {}) } };
+            const refusal: Refusal = drafts.length === 1 ? first.problem! : { code: "no-usable-draft", drafts: drafts.map(({ problem }) => problem!) };
+            return { chosen: undefined, refusal,
+                outcome: { initial: initialOf(first.draft), z0: first.draft.z, ...(drafts.length > 1 ? { drafts: drafts.map(({ draft, problem }) => ({ ...initialOf(draft), z: draft.z, ...rejectedDraft(problem!) })) } : {}) } };
         }
         // No thinking at all: the baseline every item records, and the objective's reference when it is a gain over it.
         const emptyZScore = await score("");
@@ -204,8 +205,8 @@ export class ItemSearch {
             initial: initialOf(best),
             drafts: drafts.map(({ draft, problem }) => {
                 const result = scored.get(draft);
-                return { ...initialOf(draft), z: draft.z, ...(result == null ? { rejected: problem! }
-                    : { score: toTraceScore(result.score), objective: result.objective, ...(problem == null ? {} : { usedDespite: problem }) }) };
+                return { ...initialOf(draft), z: draft.z, ...(result == null ? rejectedDraft(problem!)
+                    : { score: toTraceScore(result.score), objective: result.objective, ...(problem == null ? {} : usedDespite(problem)) }) };
             })
         };
         return { chosen: best, outcome, scores: { emptyZScore, initialScore: scored.get(best)!.score } };
@@ -265,6 +266,10 @@ export class ItemSearch {
         return record.done(result, drafts, { scoreEmpty: context.emptyZScore, yHeadChars: frame.yHead.length });
     }
 }
+
+/** A draft entry's refusal: its sentence, and the same as data beside it. */
+const rejectedDraft = (refusal: DraftRefusal) => ({ rejected: describeRefusal(refusal), refusal });
+const usedDespite = (refusal: DraftRefusal) => ({ usedDespite: describeRefusal(refusal), refusal });
 
 /** A resampled continuation up to its first blank line (or the end of the thinking), without either. */
 function paragraphOf(text: string): string {

@@ -3,6 +3,7 @@ import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import { longestSharedRun } from "../text/longestSharedRun.js";
 import { repetitionRatio } from "../text/repetitionRatio.js";
 import { joinSegments, segmentText } from "../text/segmentText.js";
+import type { DraftProblem, DraftRefusal } from "../trace/refusal.js";
 import type { InitialDraft } from "../trace/traceRecordSchema.js";
 import type { CallSampling } from "./CandidateProposer.js";
 import type { ItemMeter } from "./ItemMeter.js";
@@ -57,29 +58,28 @@ export type DraftLimits = {
  * that it loops; such a draft is still used when no redraft does better, since a repetitive
  * trajectory can be searched from and a skipped item is lost to the data set.
  */
-export function draftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): { problem: string; soft: boolean } | undefined {
+export function draftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): { refusal: DraftRefusal; soft: boolean } | undefined {
     const repetition = limits.maxRepetition == null ? undefined : repetitionRatio(draft.z, DEGENERATE_WORD_N, DEGENERATE_CJK_N);
-    const loop = repetition != null && repetition.ratio > limits.maxRepetition!
-        ? `initial trajectory is degenerate: ${(repetition.ratio * 100).toFixed(0)}% of its ${repetition.kind} ${repetition.n}-grams repeat earlier ones (> ${(limits.maxRepetition! * 100).toFixed(0)}%)`
+    const loop: DraftProblem | undefined = repetition != null && repetition.ratio > limits.maxRepetition!
+        ? { code: "degenerate", ratio: repetition.ratio, kind: repetition.kind, n: repetition.n, max: limits.maxRepetition! }
         : undefined;
     const hard = hardDraftProblem(draft, length, limits);
-    if (hard != null)
-        return { problem: loop == null ? hard : `${hard}; ${loop.replace("initial trajectory ", "it ")}`, soft: false };
-    return loop == null ? undefined : { problem: loop, soft: true };
+    const problems = [hard, loop].filter((problem): problem is DraftProblem => problem != null);
+    return problems.length === 0 ? undefined : { refusal: { code: "draft", problems }, soft: hard == null };
 }
 
-function hardDraftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): string | undefined {
+function hardDraftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): DraftProblem | undefined {
     if (length.scorerTokens < limits.minThinkingTokens)
-        return `initial trajectory too short: ${length.scorerTokens} tokens < ${limits.minThinkingTokens}`;
+        return { code: "too-short", tokens: length.scorerTokens, min: limits.minThinkingTokens };
     if (draft.segments.length < 2)
-        return "initial trajectory has a single segment";
+        return { code: "single-segment" };
     const longest = Math.max(length.scorerTokens, length.generatorTokens);
     if (longest > limits.maxThinkingTokens)
-        return `initial trajectory too long: ${longest} tokens > --max-thinking-tokens ${limits.maxThinkingTokens}`;
+        return { code: "too-long", tokens: longest, max: limits.maxThinkingTokens };
     if (limits.copyScreen != null) {
         const copied = longestSharedRun(draft.z, limits.copyScreen.y);
         if (copied >= limits.copyScreen.maxVerbatimChars)
-            return `initial trajectory copies ${copied} characters of the response verbatim (>= ${limits.copyScreen.maxVerbatimChars})`;
+            return { code: "copies-response", chars: copied, max: limits.copyScreen.maxVerbatimChars };
     }
     return undefined;
 }

@@ -1,5 +1,6 @@
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import type { ScoringLayout } from "../scoring/ScoringLayout.js";
+import type { ContextRefusal } from "../trace/refusal.js";
 
 /**
  * Room for what a trajectory adds beyond its own tokens: the opener's join with the draft,
@@ -65,20 +66,19 @@ export type ContextCaps = { generator: number; scorer: number; fromFlag?: boolea
 export type ContextLimits = { generator: number; scorer: number; generatorCap: number; scorerCap: number; capsFromFlag?: boolean };
 
 /**
- * Why the item cannot run under the caps, naming the limit that binds and the setting that
- * helps, or undefined when it fits. The contexts are sized for every item that fits the
+ * Why the item cannot run under the caps, naming the limit that binds and where it comes
+ * from, or undefined when it fits. The contexts are sized for every item that fits the
  * caps, so the caps, not the allocated sizes, decide.
  */
-export function budgetProblem(budget: ItemBudget, contexts: ContextLimits): string | undefined {
-    const limit = (role: "generator" | "scorer", cap: number) =>
-        `the ${role}'s limit is ${cap} tokens (${contexts.capsFromFlag === true ? "--context-size" : "its training context"}; ` +
-        (contexts.capsFromFlag === true ? "raise --context-size up to the training context, or " : "") + "lower --max-tokens or --max-thinking-tokens)";
+export function budgetProblem(budget: ItemBudget, contexts: ContextLimits): ContextRefusal | undefined {
+    const refusal = (role: "generator" | "scorer", prompt: "edit" | "initial" | "scoring", needs: number, cap: number): ContextRefusal =>
+        ({ code: "context-too-small", role, prompt, needs, cap, fromFlag: contexts.capsFromFlag === true });
     if (budget.edit > contexts.generatorCap)
-        return `context too small: an edit prompt with the longest allowed trajectory needs ${budget.edit} tokens; ${limit("generator", contexts.generatorCap)}`;
+        return refusal("generator", "edit", budget.edit, contexts.generatorCap);
     if (budget.initial > contexts.generatorCap)
-        return `context too small: the initial prompt and its generation need ${budget.initial} tokens; ${limit("generator", contexts.generatorCap)}`;
+        return refusal("generator", "initial", budget.initial, contexts.generatorCap);
     if (budget.scoring > contexts.scorerCap)
-        return `context too small: scoring with the longest allowed trajectory needs ${budget.scoring} tokens; ${limit("scorer", contexts.scorerCap)}`;
+        return refusal("scorer", "scoring", budget.scoring, contexts.scorerCap);
     return undefined;
 }
 

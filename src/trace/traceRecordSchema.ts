@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { draftRefusalSchema, failureSchema, refusalSchema } from "./refusal.js";
 
 /**
  * The published shape of one `reer synthesize` output line, a union on `status`: a `done`
@@ -72,7 +73,9 @@ export const scoredDraftSchema = initialDraftSchema.extend({
     /** Why the draft could not start a search (too short, a single segment, too long). */
     rejected: z.string().optional(),
     /** A loop the draft was searched from despite, when no redraft did better. */
-    usedDespite: z.string().optional()
+    usedDespite: z.string().optional(),
+    /** What `rejected` or `usedDespite` says, as data (older traces lack it). */
+    refusal: draftRefusalSchema.optional()
 });
 
 /** Fields every record has, whatever its status. */
@@ -151,7 +154,10 @@ export const doneRecordSchema = z.object({
 export const skippedRecordSchema = z.object({
     ...commonFields,
     status: z.literal("skipped"),
+    /** The refusal's sentence (describeRefusal), for people and for readers that predate `refusal`. */
     reason: z.string(),
+    /** Why the item was skipped, as data (older traces lack it). */
+    refusal: refusalSchema.optional(),
     z0: z.string().optional(),
     initial: initialDraftSchema.optional(),
     drafts: z.array(scoredDraftSchema).optional()
@@ -160,7 +166,10 @@ export const skippedRecordSchema = z.object({
 export const failedRecordSchema = z.object({
     ...commonFields,
     status: z.literal("failed"),
+    /** "Name: message" of the error. */
     error: z.string(),
+    /** The same error as data (older traces, and values thrown that are not Errors, lack it). */
+    failure: failureSchema.optional(),
     z0: z.string().optional(),
     initial: initialDraftSchema.optional()
 });

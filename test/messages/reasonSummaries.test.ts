@@ -4,57 +4,84 @@ import { synthesisConfigSchema } from "../../src/config/synthesisConfig.js";
 import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { computeStats } from "../../src/stats/computeStats.js";
 import { formatStats } from "../../src/stats/formatStats.js";
-import { foldMeasuredCounts, groupReasons } from "../../src/stats/reasonGroups.js";
+import { groupReasons } from "../../src/stats/reasonGroups.js";
 import type { RunSummary } from "../../src/synthesis/runSynthesis.js";
+import { describeRefusal } from "../../src/trace/describeRefusal.js";
+import type { DraftRefusal, Refusal } from "../../src/trace/refusal.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
-import { doneRecord, failedRecord, skippedRecord } from "../support/traceFixtures.js";
+import { doneRecord, failedRecord, refusedRecord, skippedRecord } from "../support/traceFixtures.js";
 import { sumWork } from "../../src/trace/workTotals.js";
 
-const tooSmall = (needs: number) =>
-    `context too small: an edit prompt with the longest allowed trajectory needs ${needs} tokens, the generator context holds 1792 (lower --max-tokens or --max-thinking-tokens)`;
+/** An edit prompt too long for the generator's training context of `cap` tokens. */
+const tooSmall = (needs: number, cap = 1792): Refusal => ({ code: "context-too-small", role: "generator", prompt: "edit", needs, cap, fromFlag: false });
+const tooSmallText = (needs: string, cap = 1792) =>
+    `context too small: an edit prompt with the longest allowed trajectory needs ${needs} tokens; the generator's limit is ${cap} tokens (its training context; lower --max-tokens or --max-thinking-tokens)`;
+const tooShort = (tokens: number, min = 100): Refusal => ({ code: "draft", problems: [{ code: "too-short", tokens, min }] });
+const loop = (ratio: number): DraftRefusal => ({ code: "draft", problems: [{ code: "single-segment" }, { code: "degenerate", ratio, kind: "word", n: 4, max: 0.5 }] });
+const skipped = (refusal: Refusal) => ({ status: "skipped", reason: describeRefusal(refusal), refusal });
 
-describe("reasons keep their names and settings, and group by what they measured", () => {
-    it("folds measured counts only", () => {
-        expect(foldMeasuredCounts(tooSmall(2169))).toBe(tooSmall(0).replace("needs 0", "needs N").replace("holds 1792", "holds N"));
-        expect(foldMeasuredCounts("initial trajectory too short: 57 tokens < 100")).toBe("initial trajectory too short: N tokens < 100");
-        expect(foldMeasuredCounts("initial trajectory too long: 300 tokens > --max-thinking-tokens 240")).toBe("initial trajectory too long: N tokens > --max-thinking-tokens 240");
-        expect(foldMeasuredCounts("A generation needs 300 prompt tokens + 120 new tokens but the context holds 1024."))
-            .toBe("A generation needs N prompt tokens + N new tokens but the context holds N.");
-        // Model names, file names and versions are not measurements.
-        for (const text of ["TinyStories 656K cannot encode U+2014", "stories260K.gguf failed", "qwen2.5-7b-instruct-q4_k_m.gguf: Q8_0 layer 12 of 28", "none of 3 drafts can start a search"])
-            expect(foldMeasuredCounts(text)).toBe(text);
-    });
-
-    it("stats groups reasons that differ only in measured counts and keeps model names readable", () => {
+describe("reasons group by kind and settings, measured numbers shown as their range", () => {
+    it("stats groups refusals that differ only in what they measured, and keeps text reasons as written", () => {
         const records: TraceRecord[] = [
             doneRecord({ id: "d" }),
-            skippedRecord({ id: "s1", reason: tooSmall(2169) }),
-            skippedRecord({ id: "s2", reason: tooSmall(2301) }),
-            skippedRecord({ id: "s3", reason: "initial trajectory too short: 57 tokens < 100" }),
-            failedRecord({ id: "f1", error: "The response contains 1 character(s) that the vocabulary of TinyStories 656K cannot encode" })
+            refusedRecord(tooSmall(2301), { id: "s1" }),
+            refusedRecord(tooSmall(2169), { id: "s2" }),
+            // Another cap is another setting: its own group.
+            refusedRecord(tooSmall(3000, 2048), { id: "s3" }),
+            refusedRecord(tooShort(57), { id: "s4" }),
+            // A trace from before refusals were written: its text is never parsed.
+            skippedRecord({ id: "s5", reason: "initial trajectory too short: 80 tokens < 100" }),
+            failedRecord({ id: "f1", error: "ReerError: The response contains 1 character(s) that the vocabulary of TinyStories 656K cannot encode" })
         ];
         const report = computeStats(records, estimatedTokenCounter);
         expect(report.topReasons).toEqual([
-            { status: "skipped", reason: foldMeasuredCounts(tooSmall(1)), count: 2 },
-            { status: "skipped", reason: "initial trajectory too short: N tokens < 100", count: 1 },
-            { status: "failed", reason: "The response contains N character(s) that the vocabulary of TinyStories 656K cannot encode", count: 1 }
+            { status: "skipped", code: "context-too-small", reason: tooSmallText("2169-2301"), count: 2 },
+            { status: "skipped", code: "context-too-small", reason: tooSmallText("3000", 2048), count: 1 },
+            { status: "skipped", code: "draft", reason: "initial trajectory too short: 57 tokens < 100", count: 1 },
+            { status: "skipped", reason: "initial trajectory too short: 80 tokens < 100", count: 1 },
+            { status: "failed", reason: "ReerError: The response contains 1 character(s) that the vocabulary of TinyStories 656K cannot encode", count: 1 }
         ]);
-        expect(formatStats(report)).toContain("TinyStories 656K");
-        expect(formatStats(report)).toContain("(measured counts shown as N)");
+        const text = formatStats(report);
+        expect(text).toContain("\nTop skip and failure reasons:\n");
+        expect(text).toContain(`2  skipped  ${tooSmallText("2169-2301")}`);
     });
 
-    it("says what N is only when a reason shows one", () => {
-        const plain = [skippedRecord({ id: "s", reason: "initial trajectory has a single segment" })];
-        expect(formatStats(computeStats(plain, estimatedTokenCounter))).toContain("\nTop skip and failure reasons:\n");
-        expect(formatReasonSummary(groupReasons([{ status: "skipped", reason: "initial trajectory has a single segment" }])))
-            .toBe("why items were not done:\n  1 skipped: initial trajectory has a single segment");
-        expect(formatReasonSummary(groupReasons([{ status: "skipped", reason: "initial trajectory too short: 57 tokens < 100" }])))
-            .toBe("why items were not done (measured counts shown as N):\n  1 skipped: initial trajectory too short: N tokens < 100");
+    it("shows a range per measured number, formatted as the sentence writes it, and one value when they agree", () => {
+        // 85.3% and 91.6% repeat: "85-92%"; 85.1% and 84.9% both read 85%.
+        expect(groupReasons([skipped(loop(0.853)), skipped(loop(0.916))])).toEqual([{ status: "skipped", code: "draft",
+            reason: "initial trajectory has a single segment; it is degenerate: 85-92% of its word 4-grams repeat earlier ones (> 50%)", count: 2 }]);
+        expect(groupReasons([skipped(loop(0.851)), skipped(loop(0.849))])[0]!.reason).toBe(
+            "initial trajectory has a single segment; it is degenerate: 85% of its word 4-grams repeat earlier ones (> 50%)");
+        // Each draft's numbers range on their own: draft 1 over 40 and 70 tokens, draft 2 over 0.6 and 0.9.
+        const none = (tokens: number, ratio: number): Refusal => ({ code: "no-usable-draft", drafts: [
+            { code: "draft", problems: [{ code: "too-short", tokens, min: 100 }] }, loop(ratio)] });
+        expect(groupReasons([skipped(none(70, 0.6)), skipped(none(40, 0.9))])).toEqual([{ status: "skipped", code: "no-usable-draft",
+            reason: "none of 2 drafts can start a search: draft 1: initial trajectory too short: 40-70 tokens < 100; " +
+                "draft 2: initial trajectory has a single segment; it is degenerate: 60-90% of its word 4-grams repeat earlier ones (> 50%)", count: 2 }]);
     });
 
-    it("groupReasons orders by count, then text", () => {
-        expect(groupReasons([{ status: "a", reason: "x 1 tokens" }, { status: "a", reason: "x 2 tokens" }, { status: "b", reason: "y" }]))
-            .toEqual([{ status: "a", reason: "x N tokens", count: 2 }, { status: "b", reason: "y", count: 1 }]);
+    it("keeps apart refusals of other settings, other problems or another number of drafts", () => {
+        const groups = groupReasons([skipped(tooShort(57)), skipped(tooShort(60, 120)), skipped(loop(0.9)),
+            skipped({ code: "draft", problems: [{ code: "single-segment" }] }),
+            skipped({ code: "no-usable-draft", drafts: [loop(0.9), loop(0.9)] }), skipped({ code: "no-usable-draft", drafts: [loop(0.9), loop(0.9), loop(0.9)] })]);
+        expect(groups).toHaveLength(6);
+        expect(groups.map((group) => group.count)).toEqual([1, 1, 1, 1, 1, 1]);
+    });
+
+    it("joins a refusal that measured nothing to the same text from an older trace", () => {
+        const single: Refusal = { code: "draft", problems: [{ code: "single-segment" }] };
+        expect(groupReasons([{ status: "skipped", reason: "initial trajectory has a single segment" }, skipped(single)]))
+            .toEqual([{ status: "skipped", code: "draft", reason: "initial trajectory has a single segment", count: 2 }]);
+    });
+
+    it("never parses text: reasons without a refusal group only when they are the same, ordered by count, then text", () => {
+        expect(groupReasons([{ status: "a", reason: "x 2 tokens" }, { status: "b", reason: "y" }, { status: "a", reason: "x 1 tokens" }, { status: "b", reason: "y" }]))
+            .toEqual([{ status: "b", reason: "y", count: 2 }, { status: "a", reason: "x 1 tokens", count: 1 }, { status: "a", reason: "x 2 tokens", count: 1 }]);
+    });
+
+    it("the run summary lists each group under its status", () => {
+        expect(formatReasonSummary(groupReasons([skipped(tooShort(80)), skipped(tooShort(57)), { status: "failed", reason: "Error: decode failed" }])))
+            .toBe("why items were not done:\n  2 skipped: initial trajectory too short: 57-80 tokens < 100\n  1 failed: Error: decode failed");
     });
 });
 
@@ -73,7 +100,7 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
         const config = synthesisConfigSchema.parse({});
         const reporter = createProgressReporter(mode, config);
         const records: TraceRecord[] = [
-            ...Array.from({ length: 31 }, (_, index) => skippedRecord({ id: `s${index}`, reason: tooSmall(2000 + index) })),
+            ...Array.from({ length: 31 }, (_, index) => refusedRecord(tooSmall(2000 + index), { id: `s${index}` })),
             failedRecord({ id: "f" }),
             doneRecord({ id: "d" })
         ];
@@ -94,9 +121,7 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
             const text = run(mode);
             expect(text).toContain("33 item(s) written (1 done, 31 skipped, 1 failed)");
             expect(text).toContain("run again with --retry-failed");
-            expect(text).toContain("why items were not done (measured counts shown as N):");
-            expect(text).toContain(`31 skipped: ${foldMeasuredCounts(tooSmall(1))}`);
-            expect(text).toMatch(/ 1 failed: Error: decode failed/u);
+            expect(text).toContain(`why items were not done:\n  31 skipped: ${tooSmallText("2000-2030")}\n   1 failed: Error: decode failed`);
         });
     }
 

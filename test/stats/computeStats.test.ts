@@ -7,7 +7,7 @@ import { estimatedTokenCounter } from "../../src/model/tokenCounter.js";
 import { computeStats } from "../../src/stats/computeStats.js";
 import { distribution } from "../../src/util/distribution.js";
 import type { TraceRecord } from "../../src/trace/traceRecordSchema.js";
-import { defaultZ, doneRecord, score, skippedRecord } from "../support/traceFixtures.js";
+import { defaultZ, doneRecord, refusedRecord, score } from "../support/traceFixtures.js";
 
 /** A step that accepted candidate `chosen` (or nothing). */
 function step(segment: number, chosen: number | null): TraceRecord["steps"][number] {
@@ -43,14 +43,14 @@ const records = [
         timings: { totalMs: 2000, generationMs: 1500, scoringMs: 500 }, tokens: { generated: 200, scoringEvaluated: 100, scoringReused: 20 }
     }),
     // A skip after the initial draft: its z0 must not count among the done items' lengths.
-    skippedRecord({
-        id: "r4", reason: "initial trajectory too short: 57 tokens < 100", z0: defaultZ, steps: [],
+    refusedRecord({ code: "draft", problems: [{ code: "too-short", tokens: 57, min: 100 }] }, {
+        id: "r4", z0: defaultZ, steps: [],
         timings: { totalMs: 50, generationMs: 50, scoringMs: 0 }, tokens: { generated: 40, scoringEvaluated: 0, scoringReused: 0 }
     })
 ];
 
-/** r4's skip reason, its numbers folded. */
-const topReasons = [{ status: "skipped", reason: "initial trajectory too short: N tokens < 100", count: 1 }];
+/** r4's refusal: its kind, and its sentence with the one value its group measured. */
+const topReasons = [{ status: "skipped", code: "draft", reason: "initial trajectory too short: 57 tokens < 100", count: 1 }];
 
 describe("distribution", () => {
     it("interpolates quantiles linearly and is all null when empty", () => {
@@ -62,7 +62,7 @@ describe("distribution", () => {
 describe("computeStats", () => {
     const report = computeStats(records, estimatedTokenCounter);
 
-    it("counts items by status and folds numbers in skip reasons", () => {
+    it("counts items by status and groups skip reasons by kind", () => {
         expect(report.items).toBe(4);
         expect(report.byStatus).toEqual({ done: 3, skipped: 1, failed: 0 });
         expect(report.topReasons).toEqual(topReasons);

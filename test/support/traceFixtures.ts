@@ -2,11 +2,14 @@
 // parse, so a test can never pass on a record that `reer synthesize` could not have
 // written:
 //   doneRecord / skippedRecord / failedRecord: one small record of each status, any field overridden;
+//   refusedRecord: a skipped record with its refusal, as synthesize writes it;
 //   searchedRecord: a done record built step by step, whose steps replay onto z0 and give z;
 //   sampleTrace: five items in the shape of a real run (paper prompts, hostile text), for the report.
 import type { TokenComparison } from "../../src/report/tokenComparison.js";
 import { aggregateLogprobs } from "../../src/scoring/scoreAggregates.js";
 import { splitHeadTail } from "../../src/text/segmentText.js";
+import { describeRefusal } from "../../src/trace/describeRefusal.js";
+import type { Refusal } from "../../src/trace/refusal.js";
 import {
     doneRecordSchema,
     failedRecordSchema,
@@ -81,6 +84,11 @@ export function doneRecord(overrides: Partial<DoneRecord> = {}): DoneRecord {
 
 export function skippedRecord(overrides: Partial<SkippedRecord> = {}): SkippedRecord {
     return skippedRecordSchema.parse({ ...commonFields(overrides), status: "skipped", reason: "initial trajectory has a single segment", ...overrides });
+}
+
+/** A skipped record as synthesize writes one: the refusal, and its sentence as the reason. */
+export function refusedRecord(refusal: Refusal, overrides: Partial<SkippedRecord> = {}): SkippedRecord {
+    return skippedRecord({ ...overrides, reason: describeRefusal(refusal), refusal });
 }
 
 export function failedRecord(overrides: Partial<FailedRecord> = {}): FailedRecord {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeRefusal } from "../../src/trace/describeRefusal.js";
 import { budgetProblem, budgetWithLimits, largestFittingMaxTokens, sizeContexts } from "../../src/synthesis/itemBudget.js";
 
 describe("sizeContexts", () => {
@@ -28,10 +29,14 @@ describe("budgetProblem", () => {
     });
 
     it("names the limit that binds, where it comes from, and only the settings that help", () => {
-        expect(budgetProblem({ initial: 100, edit: 2100, scoring: 100 }, contexts))
+        const edit = budgetProblem({ initial: 100, edit: 2100, scoring: 100 }, contexts)!;
+        expect(edit).toEqual({ code: "context-too-small", role: "generator", prompt: "edit", needs: 2100, cap: 2048, fromFlag: false });
+        expect(describeRefusal(edit))
             .toBe("context too small: an edit prompt with the longest allowed trajectory needs 2100 tokens; the generator's limit is 2048 tokens (its training context; lower --max-tokens or --max-thinking-tokens)");
         // The generator fits; the scorer binds, and --context-size (given) can be raised.
-        expect(budgetProblem({ initial: 100, edit: 100, scoring: 600 }, { ...contexts, capsFromFlag: true }))
+        const scoring = budgetProblem({ initial: 100, edit: 100, scoring: 600 }, { ...contexts, capsFromFlag: true })!;
+        expect(scoring).toEqual({ code: "context-too-small", role: "scorer", prompt: "scoring", needs: 600, cap: 512, fromFlag: true });
+        expect(describeRefusal(scoring))
             .toBe("context too small: scoring with the longest allowed trajectory needs 600 tokens; the scorer's limit is 512 tokens (--context-size; raise --context-size up to the training context, or lower --max-tokens or --max-thinking-tokens)");
     });
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { describeRefusal } from "../../src/trace/describeRefusal.js";
 import { traceRecordSchema, type DoneRecord, type TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { runCli, type CliResult } from "../support/runCli.js";
 import { scriptedModel, scriptPrefix, type ScriptedModelSpec } from "../support/scriptedModel.js";
@@ -321,6 +322,9 @@ describe("--redrafts", () => {
         const skipped = once.records.get("drafts")!;
         expect(skipped.status).toBe("skipped");
         expect(skipped.status === "skipped" && skipped.reason).toMatch(/^initial trajectory has a single segment; it is degenerate: \d+% of its word 4-grams repeat earlier ones/u);
+        // The same refusal as data, its sentence the reason.
+        expect(skipped.status === "skipped" && skipped.refusal).toMatchObject({ code: "draft", problems: [{ code: "single-segment" }, { code: "degenerate", kind: "word", n: 4, max: 0.5 }] });
+        expect(skipped.status === "skipped" && describeRefusal(skipped.refusal!)).toBe(skipped.status === "skipped" && skipped.reason);
 
         const run = await synthesize("drafts-again", spec, [storyPair("drafts")], ["--redrafts", "2", ...flags], twoOpeners);
         expect(run.result.code, run.result.stderr).toBe(0);
@@ -328,6 +332,9 @@ describe("--redrafts", () => {
         // Two drafts were enough: the first refused as degenerate, the second searched from.
         expect(record.drafts!.map((draft) => draft.opener)).toEqual([opener, storyOpener]);
         expect(record.drafts![0]!.rejected).toMatch(/degenerate/u);
+        expect(record.drafts![0]!.refusal?.problems.map((problem) => problem.code)).toContain("degenerate");
+        expect(describeRefusal(record.drafts![0]!.refusal!)).toBe(record.drafts![0]!.rejected);
+        expect(record.drafts![1]!.refusal).toBeUndefined();
         expect(record.drafts![1]!.rejected).toBeUndefined();
         expect(record.z0).toBe(storyDraftSegments.join("\n\n"));
         expect(record.initial?.opener).toBe(storyOpener);
@@ -342,6 +349,9 @@ describe("--redrafts", () => {
         expect(record.status).toBe("skipped");
         expect(record.status === "skipped" && record.reason).toMatch(/^none of 3 drafts can start a search: draft 1: initial trajectory has a single segment; it is degenerate.*; draft 2: .*degenerate.*; draft 3: .*degenerate/u);
         expect(record.status === "skipped" && record.drafts).toHaveLength(3);
+        const refusal = record.status === "skipped" ? record.refusal : undefined;
+        expect(refusal?.code === "no-usable-draft" && refusal.drafts.map((draft) => draft.problems.map((problem) => problem.code)))
+            .toEqual([["single-segment", "degenerate"], ["single-segment", "degenerate"], ["single-segment", "degenerate"]]);
     });
 
     it("searches from a draft that only loops when no redraft does better, saying so, instead of losing the item", async () => {
@@ -356,6 +366,8 @@ describe("--redrafts", () => {
         for (const draft of record.drafts!) {
             expect(draft.rejected).toBeUndefined();
             expect(draft.usedDespite).toMatch(/^initial trajectory is degenerate: \d+% of its word 4-grams repeat earlier ones \(> 50%\)$/u);
+            expect(draft.refusal).toMatchObject({ code: "draft", problems: [{ code: "degenerate", max: 0.5 }] });
+            expect(describeRefusal(draft.refusal!)).toBe(draft.usedDespite);
         }
     });
 
@@ -368,6 +380,8 @@ describe("--redrafts", () => {
         const record = run.records.get("copy")!;
         expect(record.status).toBe("skipped");
         expect(record.status === "skipped" && record.reason).toMatch(/^initial trajectory copies \d+ characters of the response verbatim \(>= 60\)$/u);
+        expect(record.status === "skipped" && record.refusal).toEqual({ code: "draft", problems: [{ code: "copies-response", chars: expect.any(Number), max: 60 }] });
+        expect(record.status === "skipped" && describeRefusal(record.refusal!)).toBe(record.status === "skipped" && record.reason);
     });
 });
 
