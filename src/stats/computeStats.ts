@@ -64,16 +64,12 @@ export const TOP_REASONS = 5;
 export function computeStats(records: Iterable<TraceRecord>, counter: TokenCounter): StatsReport {
     const all = [...records];
     const done = all.filter((record): record is DoneRecord => record.status === "done");
-    const values = (pick: (record: DoneRecord) => number | undefined) =>
-        distribution(done.map(pick).filter((value): value is number => value != null));
+    const values = doneValues(done);
     const improvements = done.map((record) => record.score0.clippedMeanNll - record.score.clippedMeanNll);
-
     const stopReasons: Record<string, number> = {};
-    for (const record of done) {
-        const reason = record.stopReason;
-        stopReasons[reason] = (stopReasons[reason] ?? 0) + 1;
-    }
-
+    for (const record of done)
+        stopReasons[record.stopReason] = (stopReasons[record.stopReason] ?? 0) + 1;
+    const versusEmpty = summariseVersusEmpty(done);
     return {
         items: all.length,
         byStatus: {
@@ -95,10 +91,7 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
         stopReasons,
         editTurns: countEditTurns(all),
         proposers: countByProposer(all),
-        versusEmpty: (() => {
-            const summary = summariseVersusEmpty(done);
-            return { items: summary.items, beaten: summary.beaten, pplDrop: distribution(summary.pplDrops) };
-        })(),
+        versusEmpty: { items: versusEmpty.items, beaten: versusEmpty.beaten, pplDrop: distribution(versusEmpty.pplDrops) },
         scores: {
             clippedMeanNllBefore: values((record) => record.score0.clippedMeanNll),
             clippedMeanNllAfter: values((record) => record.score.clippedMeanNll),
@@ -107,25 +100,36 @@ export function computeStats(records: Iterable<TraceRecord>, counter: TokenCount
             improvement: distribution(improvements),
             improvedItems: improvements.filter((gain) => gain > 0).length
         },
-        perItem: {
-            totalMs: values((record) => record.timings.totalMs),
-            generationMs: values((record) => record.timings.generationMs),
-            draftingMs: values((record) => record.timings.draftingMs),
-            proposingMs: values((record) => record.timings.proposingMs),
-            promptEvalMs: values((record) => record.timings.promptEvalMs),
-            scoringMs: values((record) => record.timings.scoringMs),
-            tokensGenerated: values((record) => record.tokens.generated),
-            promptEvaluated: values((record) => record.tokens.promptEvaluated),
-            promptReused: values((record) => record.tokens.promptReused),
-            scoringEvaluated: values((record) => record.tokens.scoringEvaluated),
-            scoringReused: values((record) => record.tokens.scoringReused)
-        },
+        perItem: perItemCosts(values),
         totals: {
             totalMs: all.reduce((sum, record) => sum + record.timings.totalMs, 0),
             tokensGenerated: all.reduce((sum, record) => sum + record.tokens.generated, 0),
             scoringEvaluated: all.reduce((sum, record) => sum + record.tokens.scoringEvaluated, 0)
         },
         work: sumWork(all)
+    };
+}
+
+type DoneValues = (pick: (record: DoneRecord) => number | undefined) => Distribution;
+
+/** The distribution of one measure over done items, leaving out those that do not record it. */
+function doneValues(done: readonly DoneRecord[]): DoneValues {
+    return (pick) => distribution(done.map(pick).filter((value): value is number => value != null));
+}
+
+function perItemCosts(values: DoneValues): StatsReport["perItem"] {
+    return {
+        totalMs: values((record) => record.timings.totalMs),
+        generationMs: values((record) => record.timings.generationMs),
+        draftingMs: values((record) => record.timings.draftingMs),
+        proposingMs: values((record) => record.timings.proposingMs),
+        promptEvalMs: values((record) => record.timings.promptEvalMs),
+        scoringMs: values((record) => record.timings.scoringMs),
+        tokensGenerated: values((record) => record.tokens.generated),
+        promptEvaluated: values((record) => record.tokens.promptEvaluated),
+        promptReused: values((record) => record.tokens.promptReused),
+        scoringEvaluated: values((record) => record.tokens.scoringEvaluated),
+        scoringReused: values((record) => record.tokens.scoringReused)
     };
 }
 

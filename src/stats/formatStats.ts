@@ -8,16 +8,32 @@ import { formatNumber, formatTable } from "./textTable.js";
 export function formatStats(report: StatsReport): string {
     const { byStatus } = report;
     const parts: string[] = [`${report.items} item(s): ${byStatus.done} done, ${byStatus.skipped} skipped, ${byStatus.failed} failed\n`];
-
     if (report.topReasons.length > 0) {
         parts.push("\nTop skip and failure reasons:\n" + formatTable(["count", "status", "reason"],
             report.topReasons.map((entry) => [String(entry.count), entry.status, entry.reason]), ["right", "left", "left"]));
     }
+    parts.push(doneItemsTable(report));
+    if (report.acceptance.length > 0) {
+        parts.push("\nAcceptance by step index (items that took the step, and how often it accepted a rewrite):\n" + formatTable(
+            ["step", "reached", "accepted", "rate"],
+            report.acceptance.map((entry) => [String(entry.stepIndex), String(entry.reached), String(entry.accepted), `${(entry.rate * 100).toFixed(1)}%`]),
+            ["right", "right", "right", "right"]));
+    }
+    parts.push(`\nEdit turns: ${describeEditTurns(report.editTurns)}\n`);
+    parts.push(proposerTable(report), versusEmptyLine(report));
+    const stops = Object.entries(report.stopReasons).sort((a, b) => b[1] - a[1]);
+    if (stops.length > 0)
+        parts.push(`\nStop reasons: ${stops.map(([reason, count]) => `${reason} ${count}`).join(", ")}\n`);
+    parts.push(`\nWork over all items:\n${workLines(report.work).map((line) => `  ${line}\n`).join("")}`);
+    return parts.join("");
+}
 
+/** Distributions over done items: lengths, steps, scores, and each item's time and tokens. */
+function doneItemsTable(report: StatsReport): string {
     const row = (label: string, values: Distribution, digits = 2): string[] =>
         [label, String(values.count), ...[values.mean, values.min, values.median, values.p90, values.max].map((value) => formatNumber(value, digits))];
     const { lengths, scores, perItem } = report;
-    parts.push(`\nDone items (token counts: ${report.tokenCounting}):\n` + formatTable(
+    return `\nDone items (token counts: ${report.tokenCounting}):\n` + formatTable(
         ["measure", "count", "mean", "min", "median", "p90", "max"],
         [
             row("x tokens", lengths.x, 1),
@@ -43,32 +59,23 @@ export function formatStats(report: StatsReport): string {
             row("tokens scored per item", perItem.scoringEvaluated, 1),
             row("tokens reused per item", perItem.scoringReused, 1)
         ],
-        ["left", "right", "right", "right", "right", "right", "right"]));
-    parts.push(`improved items: ${scores.improvedItems} of ${scores.improvement.count}\n`);
+        ["left", "right", "right", "right", "right", "right", "right"]) + `improved items: ${scores.improvedItems} of ${scores.improvement.count}\n`;
+}
 
-    if (report.acceptance.length > 0) {
-        parts.push("\nAcceptance by step index (items that took the step, and how often it accepted a rewrite):\n" + formatTable(
-            ["step", "reached", "accepted", "rate"],
-            report.acceptance.map((entry) => [String(entry.stepIndex), String(entry.reached), String(entry.accepted), `${(entry.rate * 100).toFixed(1)}%`]),
-            ["right", "right", "right", "right"]));
-    }
-    parts.push(`\nEdit turns: ${describeEditTurns(report.editTurns)}\n`);
+function proposerTable(report: StatsReport): string {
     const proposers = Object.entries(report.proposers).filter(([, counts]) => counts.candidates > 0);
-    if (proposers.length > 0) {
-        const rate = (part: number, whole: number) => (whole === 0 ? "-" : `${((part / whole) * 100).toFixed(1)}%`);
-        parts.push("\nCandidates by proposer:\n" + formatTable(["proposer", "candidates", "usable", "accepted"],
-            proposers.map(([name, counts]) => [name, String(counts.candidates), rate(counts.usable, counts.candidates), rate(counts.accepted, counts.candidates)]),
-            ["left", "right", "right", "right"]));
-    }
-    const { versusEmpty } = report;
-    parts.push(versusEmpty.items === 0
+    if (proposers.length === 0)
+        return "";
+    const rate = (part: number, whole: number) => (whole === 0 ? "-" : `${((part / whole) * 100).toFixed(1)}%`);
+    return "\nCandidates by proposer:\n" + formatTable(["proposer", "candidates", "usable", "accepted"],
+        proposers.map(([name, counts]) => [name, String(counts.candidates), rate(counts.usable, counts.candidates), rate(counts.accepted, counts.candidates)]),
+        ["left", "right", "right", "right"]);
+}
+
+function versusEmptyLine({ versusEmpty }: StatsReport): string {
+    const percent = (share: number | null | undefined) => formatNumber(share == null ? null : share * 100, 1);
+    return versusEmpty.items === 0
         ? "\nNo thinking: no done item records its no-thinking score (traces from before it was recorded)\n"
         : `\nNo thinking: z* beats it on ${versusEmpty.beaten} of ${versusEmpty.items} done item(s); PPL drop vs no thinking ` +
-          `median ${formatNumber(versusEmpty.pplDrop.median == null ? null : versusEmpty.pplDrop.median * 100, 1)}%, ` +
-          `min ${formatNumber(versusEmpty.pplDrop.min == null ? null : versusEmpty.pplDrop.min * 100, 1)}%, max ${formatNumber(versusEmpty.pplDrop.max == null ? null : versusEmpty.pplDrop.max * 100, 1)}%\n`);
-    const stops = Object.entries(report.stopReasons).sort((a, b) => b[1] - a[1]);
-    if (stops.length > 0)
-        parts.push(`\nStop reasons: ${stops.map(([reason, count]) => `${reason} ${count}`).join(", ")}\n`);
-    parts.push(`\nWork over all items:\n${workLines(report.work).map((line) => `  ${line}\n`).join("")}`);
-    return parts.join("");
+          `median ${percent(versusEmpty.pplDrop.median)}%, min ${percent(versusEmpty.pplDrop.min)}%, max ${percent(versusEmpty.pplDrop.max)}%\n`;
 }
