@@ -159,7 +159,9 @@ export class RunStatusWriter {
 
 function describeActivity(activity: Activity): ItemInFlight {
     const { progress } = activity;
-    const phase = progress.phase === "initial" ? "drafting" : progress.phase;
+    // "scoring" marks the search's start (z0 is scored, then step 1 begins at once) and
+    // "step" a step just finished: either way the item is working on the next step.
+    const phase = progress.phase === "initial" ? "drafting" : progress.stepsPlanned > 0 ? "step" : "scoring";
     return {
         id: activity.id,
         phase,
