@@ -18,22 +18,17 @@
  */
 import { parseArgs } from "node:util";
 import { GenerationContext } from "../src/generation/GenerationContext.js";
-import { LoadedModel } from "../src/model/LoadedModel.js";
 import { describeEntropy, nextTokenEntropy } from "./bench-model/nextTokenEntropy.js";
-import { gpuChoices, type GpuChoice } from "../src/runtime/LlamaRuntime.js";
+import { loadBenchModel, modelArgOptions } from "./bench/harness.js";
 
 const { values: args } = parseArgs({
     options: {
-        model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
-        threads: { type: "string" },
-        gpu: { type: "string", default: "off" },
+        ...modelArgOptions,
         tokens: { type: "string", default: "48" }
     }
 });
 
-if (!gpuChoices.includes(args.gpu as GpuChoice)) throw new Error(`--gpu must be one of ${gpuChoices.join(", ")}, got ${args.gpu}`);
-const model = await LoadedModel.load(args.model!, { gpu: args.gpu as GpuChoice });
-const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
+const { model, threads } = await loadBenchModel(args);
 const tokens = Number(args.tokens);
 console.log(`model ${model.identity.name}, ${model.runtime.describe()}, threads ${threads}, ${tokens} tokens per setting`);
 const generator = await GenerationContext.create(model, { threads, contextSize: 512, groups: 1, lanesPerGroup: 1 });

@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { evaluationSchema, type Evaluation } from "../src/evaluation/evaluationSchema.js";
 import { readTraceFile } from "../src/trace/readTrace.js";
 import { formatQualityTable, qualityRow, type QualityRow } from "./bench-quality/qualityRow.js";
+import { sharedPairsPath } from "./bench/harness.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -52,7 +53,7 @@ const { values: args } = parseArgs({
         out: { type: "string", default: path.join(repoRoot, "bench-results", "quality") },
         // Evaluate and tabulate outputs already synthesised (by an earlier bench or by hand), without resuming them.
         "evaluate-only": { type: "boolean", default: false },
-        pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? path.join(repoRoot, "..", "shared"), "data", "reer-pairs.jsonl") }
+        pairs: { type: "string", default: sharedPairsPath() }
     }
 });
 

@@ -6,26 +6,22 @@
  *                          [--threads N] [--prefix 1000] [--scored 200] [--candidates 4] [--stock-tokens 96] [--parts 1,2,3] [--gpu off|auto|cuda|vulkan|metal]
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Token } from "node-llama-cpp";
 import { decodeWithLogitReader } from "../src/runtime/nodeLlamaInternals.js";
-import { LoadedModel } from "../src/model/LoadedModel.js";
-import { gpuChoices, type GpuChoice } from "../src/runtime/LlamaRuntime.js";
 import { ScoringContext } from "../src/scoring/ScoringContext.js";
 import type { ScoringTokens } from "../src/scoring/ScoringTokens.js";
+import { loadBenchModel, modelArgOptions, sharedPairsPath, timed as time } from "./bench/harness.js";
 
 const { values: args } = parseArgs({
     options: {
-        model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
-        threads: { type: "string" },
-        gpu: { type: "string", default: "off" },
+        ...modelArgOptions,
         prefix: { type: "string", default: "1000" },
         scored: { type: "string", default: "200" },
         candidates: { type: "string", default: "4" },
         "stock-tokens": { type: "string", default: "96" },
         parts: { type: "string", default: "1,2,3" },
-        text: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") }
+        text: { type: "string", default: sharedPairsPath() }
     }
 });
 
@@ -34,9 +30,7 @@ const S = Number(args.scored);
 const K = Number(args.candidates);
 const stockTokens = Number(args["stock-tokens"]);
 
-if (!gpuChoices.includes(args.gpu as GpuChoice)) throw new Error(`--gpu must be one of ${gpuChoices.join(", ")}, got ${args.gpu}`);
-const model = await LoadedModel.load(args.model!, { gpu: args.gpu as GpuChoice });
-const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
+const { model, threads } = await loadBenchModel(args);
 console.log(`model ${model.identity.name} (${model.identity.architecture}), ${model.runtime.describe()}, threads ${threads}`);
 if (!model.runtime.hasFastScoring)
     throw new Error("the fast path is missing: run npm run build:native first");
@@ -55,12 +49,6 @@ const candidates: ScoringTokens[] = Array.from({ length: K }, (_, k) => ({
 const scorer = await ScoringContext.create(model, { threads, tokensNeeded: P + S + 8, batchSize: 512 });
 const worker = scorer.scorers[0]!;
 const seq = (worker as unknown as { sequence: import("node-llama-cpp").LlamaContextSequence }).sequence;
-
-async function time<T>(run: () => Promise<T>): Promise<[number, T]> {
-    const start = performance.now();
-    const result = await run();
-    return [performance.now() - start, result];
-}
 
 // Warm-up: first decodes allocate buffers.
 await worker.score(candidates[0]!);

@@ -13,16 +13,14 @@
  *                          [--gpu off|auto|cuda|vulkan|metal] [--skip-baseline]
  *   npm run bench:synth -- --model ../shared/models/stories260K.gguf --template none --threads 1
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { maxThinkingTokensOf, synthesisConfigSchema } from "../src/config/synthesisConfig.js";
 import { GenerationPrompter } from "../src/generation/GenerationPrompter.js";
 import { GenerationContext } from "../src/generation/GenerationContext.js";
-import { LoadedModel } from "../src/model/LoadedModel.js";
 import { builtinPromptsDir, PromptSet } from "../src/prompts/PromptSet.js";
-import { gpuChoices, type GpuChoice } from "../src/runtime/LlamaRuntime.js";
 import { ScoringContext } from "../src/scoring/ScoringContext.js";
 import { createLayout } from "../src/scoring/scoreRecords.js";
 import { runRefinementLoop } from "../src/search/RefinementLoop.js";
@@ -34,10 +32,11 @@ import { SequentialProposer } from "../src/synthesis/SequentialProposer.js";
 import { toSynthesisItem } from "../src/synthesis/SynthesisItem.js";
 import { recordNote } from "../src/trace/traceRecordSchema.js";
 import { deriveSeed } from "../src/util/seededRandom.js";
+import { loadBenchModel, modelArgOptions, readBenchPairs, sharedPairsPath } from "./bench/harness.js";
 
 const { values: args } = parseArgs({
     options: {
-        model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
+        ...modelArgOptions,
         template: { type: "string", default: "chat" },
         items: { type: "string", default: "2" },
         "max-tokens": { type: "string", default: "64" },
@@ -45,10 +44,8 @@ const { values: args } = parseArgs({
         candidates: { type: "string", default: "2" },
         "candidate-mode": { type: "string", default: "auto" },
         parallel: { type: "string", default: "1" },
-        threads: { type: "string" },
-        gpu: { type: "string", default: "off" },
         "skip-baseline": { type: "boolean", default: false },
-        pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") }
+        pairs: { type: "string", default: sharedPairsPath() }
     }
 });
 
@@ -65,15 +62,8 @@ const config = synthesisConfigSchema.parse({
     // with the default bound (2 x --max-tokens) a tiny model's drafts are refused as too long.
     search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, maxThinkingTokens: 4 * Number(args["max-tokens"]), stopThreshold: 0, acceptUnclosedRewrite: true }
 });
-const items: SynthesisInput[] = readFileSync(args.pairs!, "utf8").split("\n").filter(Boolean).slice(0, Number(args.items))
-    .map((line, index) => {
-        const pair = JSON.parse(line) as { id: string; prompt: string; response: string };
-        return { line: index + 1, id: pair.id, prompt: pair.prompt, response: pair.response };
-    });
-
-if (!gpuChoices.includes(args.gpu as GpuChoice)) throw new Error(`--gpu must be one of ${gpuChoices.join(", ")}, got ${args.gpu}`);
-const model = await LoadedModel.load(args.model!, { gpu: args.gpu as GpuChoice });
-const threads = args.threads == null ? Math.max(1, model.runtime.llama.cpuMathCores) : Number(args.threads);
+const items: SynthesisInput[] = readBenchPairs(args.pairs, Number(args.items));
+const { model, threads } = await loadBenchModel(args);
 // The built-in prompts with a whole-paragraph opener: random-weight models write no newlines,
 // and without a second segment there would be no search to measure.
 const promptsDir = path.join(mkdtempSync(path.join(tmpdir(), "reer-bench-prompts-")), "prompts");
