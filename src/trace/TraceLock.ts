@@ -4,6 +4,7 @@ import path from "node:path";
 import { ReerError } from "../errors/ReerError.js";
 import { OutputWriteError } from "../errors/outputErrors.js";
 import { isProcessAlive } from "../util/processAlive.js";
+import { runStatusSchema, statusFileOf, type RunStatus } from "./runStatusSchema.js";
 
 /** Tries before giving up when other runs keep replacing or breaking the lock. */
 const MAX_ATTEMPTS = 200;
@@ -75,11 +76,12 @@ export class TraceLock {
                 if (text == null)
                     continue;
                 const current = parseHolder(text);
-                if (current == null || isAlive(current))
+                const gone = current == null ? undefined : goneReason(trace, current);
+                if (current == null || gone == null)
                     throw new TraceLockedError(trace, lockFile, current);
                 if (removeStaleLock(lockFile, text, temporary, notWritten))
                     (options.onNote ?? ((note) => process.stderr.write(note)))(
-                        `note: took over the lock of ${trace} from pid ${current.pid} (started ${current.startedAt}), which is no longer running\n`);
+                        `note: took over the lock of ${trace} from pid ${current.pid} (started ${current.startedAt}), ${gone}\n`);
                 else
                     pause(RETRY_PAUSE_MS);
             }
@@ -179,4 +181,35 @@ function parseHolder(text: string): LockHolder | undefined {
 /** A holder on another host cannot be checked, so it counts as alive. */
 function isAlive(holder: LockHolder): boolean {
     return isProcessAlive(holder.pid, holder.host);
+}
+
+/**
+ * A run silent this long on another host is gone: a live run rewrites its status file
+ * every few seconds, so ten minutes without a rewrite (allowing for clocks that differ
+ * between nodes) means a node lost or a job killed without warning.
+ */
+const SILENT_HOLDER_MS = 10 * 60_000;
+
+/**
+ * Why the lock's holder is taken to be gone, or undefined when it may still run. On this
+ * host its pid is checked. On another (a job array resubmitted to another node, a
+ * restarted pod) the pid cannot be, so the run's status file decides: the same pid and host,
+ * not rewritten for ten minutes (and three of its intervals).
+ */
+function goneReason(trace: string, holder: LockHolder): string | undefined {
+    if (holder.host === hostname())
+        return isAlive(holder) ? undefined : "which is no longer running";
+    let status: RunStatus;
+    try {
+        const parsed = runStatusSchema.safeParse(JSON.parse(readFileSync(statusFileOf(trace), "utf8")));
+        if (!parsed.success)
+            return undefined;
+        status = parsed.data;
+    } catch {
+        return undefined;
+    }
+    const silentMs = Date.now() - Date.parse(status.updatedAt);
+    if (status.pid !== holder.pid || status.host !== holder.host || !(silentMs > Math.max(SILENT_HOLDER_MS, 3 * status.intervalMs)))
+        return undefined;
+    return `on ${holder.host}, whose status file has not been updated for ${Math.round(silentMs / 60_000)} min`;
 }

@@ -51,6 +51,27 @@ describe("TraceLock", () => {
         expect(() => TraceLock.acquire(trace)).toThrow(expect.objectContaining({ message: expect.stringContaining(`on ${hostname()}-elsewhere`) }));
     });
 
+    it("takes over from a holder on another host only when its status file has been silent for ten minutes", () => {
+        const trace = path.join(dir, "remote-silent.jsonl");
+        const holder = { pid: 4242, host: `${hostname()}-lost-node`, startedAt: "2026-01-01T00:00:00.000Z" };
+        const statusAged = (minutes: number, fields: Record<string, unknown> = {}) => writeFileSync(`${trace}.status.json`, JSON.stringify({
+            format: "reer-status/1", state: "running", pid: holder.pid, host: holder.host, output: trace, shard: null,
+            startedAt: holder.startedAt, updatedAt: new Date(Date.now() - minutes * 60_000).toISOString(), intervalMs: 5000,
+            items: { total: 4, alreadyDone: 0, done: 1, skipped: 0, failed: 0, inFlight: 1, pending: 2 },
+            inFlight: [], tokens: { generated: 10, scored: 5 }, tokensPerSecond: 1, etaSeconds: 60, ...fields
+        }));
+        writeFileSync(`${trace}.lock`, JSON.stringify(holder));
+        statusAged(9);
+        expect(() => TraceLock.acquire(trace)).toThrow(expect.objectContaining({ code: "TRACE_LOCKED" }));
+        // Silent long enough, but the status file is another run's: the lock's holder may still be alive.
+        statusAged(30, { pid: 4243 });
+        expect(() => TraceLock.acquire(trace)).toThrow(expect.objectContaining({ code: "TRACE_LOCKED" }));
+        statusAged(11);
+        const notes: string[] = [];
+        TraceLock.acquire(trace, { onNote: (note) => notes.push(note) }).release();
+        expect(notes.join("")).toContain(`took over the lock of ${trace} from pid 4242 (started 2026-01-01T00:00:00.000Z), on ${holder.host}, whose status file has not been updated for 11 min`);
+    });
+
     it("is released when the process exits without releasing it", () => {
         const trace = path.join(dir, "exit.jsonl");
         const script = `import { TraceLock } from ${JSON.stringify(path.join(repoRoot, "src", "trace", "TraceLock.ts"))};

@@ -44,9 +44,9 @@ describe("sharded synthesis", () => {
         const threeShardRecords = [0, 1, 2].flatMap((index) => read(path.join(dir, "job", `traces.shard-${index}-of-3.jsonl`)));
         const firstShardIds = new Set(firstShard.map((record) => record.id));
         expect(threeShardRecords.filter((record) => firstShardIds.has(record.id))).toEqual([]);
-        expect(readdirSync(path.join(dir, "job")).sort()).toEqual([
-            "traces.shard-0-of-2.jsonl", "traces.shard-0-of-3.jsonl", "traces.shard-1-of-3.jsonl", "traces.shard-2-of-3.jsonl"
-        ]);
+        // Each shard file, with the status file its run left beside it.
+        const shardFiles = ["traces.shard-0-of-2.jsonl", "traces.shard-0-of-3.jsonl", "traces.shard-1-of-3.jsonl", "traces.shard-2-of-3.jsonl"];
+        expect(readdirSync(path.join(dir, "job")).sort()).toEqual(shardFiles.flatMap((file) => [file, `${file}.status.json`]).sort());
 
         const merged = path.join(dir, "merged.jsonl");
         const merge = await runCli(["merge", input, base, "-o", merged]);
