@@ -24,7 +24,7 @@ export class ItemHeartbeats {
     private readonly items = new Map<SynthesisItem, Activity>();
     private readonly timer: NodeJS.Timeout | undefined;
 
-    public constructor(intervalMs: number, private readonly onBeat: (beat: Heartbeat) => void) {
+    public constructor(private readonly intervalMs: number, private readonly onBeat: (beat: Heartbeat) => void) {
         if (intervalMs > 0) {
             this.timer = setInterval(() => this.beat(), intervalMs);
             // Never the reason the process stays alive.
@@ -56,6 +56,9 @@ export class ItemHeartbeats {
     private beat(): void {
         const now = performance.now();
         for (const activity of this.items.values()) {
+            // A phase that began since the last beat has nothing to say yet ("0 token(s) in 0 s").
+            if (now - activity.phaseStarted < this.intervalMs / 2)
+                continue;
             const interval = Math.max(0.001, (now - activity.lastBeat) / 1000);
             this.onBeat({
                 progress: activity.progress,
