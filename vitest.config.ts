@@ -29,8 +29,10 @@ function testFiles(dir: string): string[] {
 
 /** The real-model tier: tests that load the catalogue's real models (pulled into models/). */
 const realModelTests = testFiles("test/real");
+/** The SLURM tier: job arrays on a one-node cluster that the tests start (scripts/slurm-local/). */
+const slurmTests = testFiles("test/slurm");
 
-const modelTests = testFiles("test").filter((file) => !realModelTests.includes(file)).filter((file) => {
+const modelTests = testFiles("test").filter((file) => !realModelTests.includes(file) && !slurmTests.includes(file)).filter((file) => {
     const text = readFileSync(path.join(root, file), "utf8");
     return ALSO_MODEL.includes(file) || NEEDS_MODEL.some((pattern) => pattern.test(text));
 });
@@ -42,11 +44,12 @@ export default defineConfig({
         fileParallelism: false,
         testTimeout: 120_000,
         hookTimeout: 120_000,
-        // `npm test` runs all three, every file once; `--project unit`, `--project model` or `--project real` runs one.
+        // `npm test` runs all four, every file once; `--project unit`, `--project model`, `--project real` or `--project slurm` runs one.
         projects: [
-            { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...modelTests, ...realModelTests] } },
+            { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...modelTests, ...realModelTests, ...slurmTests] } },
             { extends: true, test: { name: "model", include: modelTests } },
-            { extends: true, test: { name: "real", include: realModelTests } }
+            { extends: true, test: { name: "real", include: realModelTests } },
+            { extends: true, test: { name: "slurm", include: slurmTests } }
         ]
     }
 });
