@@ -27,7 +27,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { failureWarning } from "./native/failureWarning.mjs";
 import { amxTileConfigPatch, planCpuOptions } from "./native/cpuBuildOptions.mjs";
-import { nativeFiles } from "./native/nativeFingerprint.mjs";
+import { nativeFiles } from "../native/nativeFingerprint.mjs";
 import { buildBackend, cloneLlamaCpp, inspectBackend } from "./native/nodeLlamaSteps.mjs";
 import { probeMachine } from "./native/probeMachine.mjs";
 import { runNativeBuild } from "./native/runNativeBuild.mjs";

@@ -41,7 +41,7 @@ tarball="$(cd "$work/tree" && npm pack --pack-destination "$work" | tail -n 1)"
 [[ -f "$work/$tarball" ]] || fail "npm pack did not produce a tarball"
 listing="$(tar -tzf "$work/$tarball")"
 for needed in package/dist/cli/cli.js package/dist/engine/shippedNativeVersion.js package/scripts/build-native.mjs \
-              package/scripts/native/nativeFingerprint.mjs package/native/ReerAddon.cpp package/prompts/en/system.txt; do
+              package/native/nativeFingerprint.mjs package/native/ReerAddon.cpp package/prompts/en/system.txt; do
     grep -qx "$needed" <<<"$listing" || fail "$needed is not in $tarball"
 done
 if grep -q '^package/src/' <<<"$listing"; then fail "$tarball ships src/"; fi

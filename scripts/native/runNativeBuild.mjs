@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { planNativeBuild } from "./buildPlan.mjs";
 import { addonTree, installTree, llamaCppTree, loadPristine, restorePristine, savePristine, sortPatches, sourceTrees, stagePatchedTree } from "./sourceTrees.mjs";
-import { nativeFiles, nativeFingerprint } from "./nativeFingerprint.mjs";
+import { nativeFiles, nativeFingerprint } from "../../native/nativeFingerprint.mjs";
 import { binaryMarkerProblem, changedLocalBuilds, inspectionProblem, llamaCppCloned, localBuildsDir, snapshotLocalBuilds } from "./nodeLlamaSteps.mjs";
 
 const backendName = (backend) => (backend === false ? "cpu" : backend);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
+import { nativeFingerprint } from "../../native/nativeFingerprint.mjs";
 
 let cached: string | undefined;
 

@@ -1,20 +1,26 @@
-// The shape of src/: no import cycles between files, and no import that runs back up the
-// layer order. Imports are read with regular expressions (static `import`/`export ...
-// from` at the start of a line, side-effect `import "..."` and `import("...")`, which also
-// catches JSDoc `import("...")` types), relative ones only: packages and files outside
-// src/ (runtime's use of scripts/native/nativeFingerprint.mjs) are not part of the layering.
+// The shape of src/ and scripts/: no import cycles between files, and no import that runs
+// back up the layer order. native/ (the native sources and the fingerprint module both the
+// build and the runtime use) is the bottom layer, scripts/ the top: the tools may use the
+// library, never the other way round. Imports are read with regular expressions (static
+// `import`/`export ... from` at the start of a line, side-effect `import "..."` and
+// `import("...")`, which also catches JSDoc `import("...")` types), relative ones only:
+// packages are not part of the layering.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "src");
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The trees the layering covers, as folders of the repository. */
+const TREES = ["native", "src", "scripts"];
 
 /**
- * Bottom to top. A file may import files of its own layer and of lower layers, never of
- * a higher one. src/index.ts (the public API) may import anything.
+ * Bottom to top: native/, src/'s folders, scripts/. A file may import files of its own
+ * layer and of lower layers, never of a higher one. src/index.ts (the public API) may
+ * import anything below scripts/.
  */
 const LAYERS: readonly (readonly string[])[] = [
+    ["native"],
     ["errors", "util", "version.ts", "text"],
     ["config"],
     ["runtime"],
@@ -26,7 +32,8 @@ const LAYERS: readonly (readonly string[])[] = [
     ["sharding"],
     ["synthesis"],
     ["curation", "stats", "status", "export", "report", "evaluation"],
-    ["cli"]
+    ["cli"],
+    ["scripts"]
 ];
 
 const UNLAYERED = new Set(["index.ts"]);
@@ -76,15 +83,16 @@ function resolveSpecifier(fromFile: string, specifier: string): string {
     return target;
 }
 
-/** Every import between two files of src/, as paths below src/ with forward slashes. */
+/** Every import between two files of the layered trees, as repository paths with forward slashes. */
 function importEdges(): { files: string[]; edges: Edge[] } {
-    const rel = (file: string) => path.relative(srcDir, file).split(path.sep).join("/");
-    const files = sourceFiles(srcDir);
+    const rel = (file: string) => path.relative(repoRoot, file).split(path.sep).join("/");
+    const files = TREES.flatMap((tree) => sourceFiles(path.join(repoRoot, tree)));
+    const inTrees = (file: string) => TREES.some((tree) => file.startsWith(path.join(repoRoot, tree) + path.sep));
     const edges: Edge[] = [];
     for (const file of files) {
         for (const specifier of relativeSpecifiers(readFileSync(file, "utf8"))) {
             const target = resolveSpecifier(file, specifier);
-            if (!target.startsWith(srcDir + path.sep))
+            if (!inTrees(target))
                 continue;
             edges.push({ from: rel(file), to: rel(target) });
         }
@@ -92,9 +100,10 @@ function importEdges(): { files: string[]; edges: Edge[] } {
     return { files: files.map(rel), edges };
 }
 
-/** The top-level entry of src/ a file belongs to: its folder, or the file itself. */
+/** The layered unit a file belongs to: a top-level entry of src/, or native/ or scripts/ as a whole. */
 function unitOf(file: string): string {
-    return file.split("/")[0]!;
+    const [tree, entry] = file.split("/");
+    return tree === "src" ? entry! : tree!;
 }
 
 function layerOf(unit: string): number | undefined {
@@ -113,13 +122,13 @@ function upwardImports(edges: readonly Edge[], exceptions: ReadonlyMap<string, s
     for (const { from, to } of edges) {
         const fromUnit = unitOf(from);
         const toUnit = unitOf(to);
-        if (UNLAYERED.has(fromUnit))
+        if (UNLAYERED.has(fromUnit) && toUnit !== "scripts")
             continue;
-        const fromLayer = layerOf(fromUnit);
+        const fromLayer = UNLAYERED.has(fromUnit) ? LAYERS.length - 2 : layerOf(fromUnit);
         const toLayer = layerOf(toUnit);
         if (fromLayer == null || toLayer == null || toLayer <= fromLayer || exceptions.has(`${from} -> ${to}`))
             continue;
-        lines.push(`src/${from} -> src/${to}: ${fromUnit} (layer ${fromLayer}) must not import ${toUnit} (layer ${toLayer})`);
+        lines.push(`${from} -> ${to}: ${fromUnit} (layer ${fromLayer}) must not import ${toUnit} (layer ${toLayer})`);
     }
     return [...new Set(lines)].sort();
 }
@@ -204,7 +213,7 @@ function importCycles(edges: readonly Edge[]): string[] {
         const cycle = [start];
         for (let node = closing!; node !== start; node = previous.get(node)!)
             cycle.splice(1, 0, node);
-        return [...cycle, start].map((file) => `src/${file}`).join(" -> ");
+        return [...cycle, start].join(" -> ");
     }).sort();
 }
 
@@ -228,28 +237,35 @@ describe("the checks themselves", () => {
 
     it("name an import up the order and a cycle", () => {
         const edges = [
-            { from: "text/segmentText.ts", to: "errors/ReerError.ts" },
-            { from: "trace/readTrace.ts", to: "search/objective.ts" },
-            { from: "search/objective.ts", to: "search/refineBlock.ts" },
-            { from: "search/refineBlock.ts", to: "search/objective.ts" },
-            { from: "index.ts", to: "cli/cli.ts" }
+            { from: "src/text/segmentText.ts", to: "src/errors/ReerError.ts" },
+            { from: "src/trace/readTrace.ts", to: "src/search/objective.ts" },
+            { from: "src/search/objective.ts", to: "src/search/refineBlock.ts" },
+            { from: "src/search/refineBlock.ts", to: "src/search/objective.ts" },
+            { from: "src/index.ts", to: "src/cli/cli.ts" },
+            { from: "scripts/bench-score.ts", to: "src/scoring/ScoringContext.ts" },
+            { from: "src/runtime/shippedNativeVersion.ts", to: "scripts/native/nativeFingerprint.mjs" },
+            { from: "scripts/build-native.mjs", to: "native/nativeFingerprint.mjs" }
         ];
-        expect(upwardImports(edges)).toEqual(["src/trace/readTrace.ts -> src/search/objective.ts: trace (layer 6) must not import search (layer 7)"]);
-        expect(upwardImports(edges, new Map([["trace/readTrace.ts -> search/objective.ts", "a reason"]]))).toEqual([]);
+        expect(upwardImports(edges)).toEqual([
+            "src/runtime/shippedNativeVersion.ts -> scripts/native/nativeFingerprint.mjs: runtime (layer 3) must not import scripts (layer 13)",
+            "src/trace/readTrace.ts -> src/search/objective.ts: trace (layer 7) must not import search (layer 8)"
+        ]);
+        expect(upwardImports(edges, new Map([["src/trace/readTrace.ts -> src/search/objective.ts", "a reason"]]))).toHaveLength(1);
         expect(importCycles(edges)).toEqual(["src/search/objective.ts -> src/search/refineBlock.ts -> src/search/objective.ts"]);
     });
 });
 
-describe("src/ layering", () => {
+describe("layering of native/, src/ and scripts/", () => {
     const { files, edges } = importEdges();
 
     it("sees the source tree and its imports", () => {
         expect(files.length).toBeGreaterThan(50);
         expect(edges.length).toBeGreaterThan(files.length);
-        expect(edges).toContainEqual({ from: "trace/replaySteps.ts", to: "text/segmentText.ts" });
+        expect(edges).toContainEqual({ from: "src/trace/replaySteps.ts", to: "src/text/segmentText.ts" });
+        expect(edges).toContainEqual({ from: "scripts/bench-score.ts", to: "scripts/bench/harness.ts" });
     });
 
-    it("places every top-level folder of src/ in a layer", () => {
+    it("places every top-level entry of src/ in a layer", () => {
         expect(unplaced(files), "add these to LAYERS in test/architecture/layers.test.ts").toEqual([]);
     });
 

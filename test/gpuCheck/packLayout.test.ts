@@ -21,7 +21,7 @@ describe("pack.sh --list", () => {
     it("packs run.sh, the Node binary and the app folder with reer's files", () => {
         expect(paths.slice(0, 4)).toEqual(["run.sh", expect.stringMatching(/^node-v\d+\.\d+\.\d+-linux-x64\.xz$/), "app.tar.xz", "MANIFEST.txt"]);
         for (const file of ["app/package.json", "app/native/ReerAddon.cpp", "app/native/addon-register.patch", "app/prompts/en/system.txt",
-            "app/examples/pairs.jsonl", "app/scripts/build-native.mjs", "app/scripts/native/nativeFingerprint.mjs",
+            "app/examples/pairs.jsonl", "app/scripts/build-native.mjs", "app/native/nativeFingerprint.mjs",
             "app/scripts/native/runNativeBuild.mjs", "app/scripts/gpu-check/npmRunShim.mjs", "app/scripts/gpu-check/makePairs.mjs",
             "app/scripts/bench-score.js", "app/scripts/bench-synth.js", "app/scripts/bench-generation.js",
             "app/scripts/bench-model/makeBenchModel.js", "app/scripts/gguf/GgufWriter.js"])

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cmakeOptionsEnv, planCpuOptions } from "../../scripts/native/cpuBuildOptions.mjs";
-import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
+import { nativeFingerprint } from "../../native/nativeFingerprint.mjs";
 import { probeMachine } from "../../scripts/native/probeMachine.mjs";
 import { makeFakeSetup, makePatch, pristineLlamaCpp, registerPatch, removeFakeSetups, snapshot, staleSamplerPatch, staleTileConfigPatch, tileConfigPatch } from "./fakeNodeLlamaPackage.js";
 

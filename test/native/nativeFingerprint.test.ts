@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { nativeFingerprint } from "../../scripts/native/nativeFingerprint.mjs";
+import { nativeFingerprint } from "../../native/nativeFingerprint.mjs";
 import { shippedNativeVersion } from "../../src/runtime/shippedNativeVersion.js";
 
 const dirs: string[] = [];
