@@ -24,13 +24,22 @@
  *    ratio. Ideal time = the run's own tokens divided by the limits; end to end = ideal time /
  *    wall time ("everything else", the time outside generator and scorer calls, has no
  *    ideal: it is all overhead).
+ * 4. The work over the whole vocabulary that every token costs, the part of each token's time
+ *    that is reer's (llama.cpp's evaluation is the limit): after one decode, sampling with the
+ *    synthesis' sampler (node-llama-cpp's sampleToken: the logits copied into candidates,
+ *    top-p, temperature, the draw), timed over repeated calls on the same logits, and the
+ *    scorer's log-softmax (reerTokenLogprobs), one call for a batch of positions right after
+ *    their decode, as the scorer makes it. The phase table gives their share of the time per
+ *    token decoded and per position scored.
  *
- *   npm run bench:roofline -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf] [--threads N]
- *       [--template chat|none] [--items 2] [--candidates 2] [--max-steps 2] [--max-tokens 64]
+ *   npm run bench:roofline -- [--model models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf | <catalogue name>] [--threads N]
+ *       [--template auto|chat|none] [--items 2] [--candidates 2] [--max-steps 2] [--max-tokens 64]
  *       [--decode-tokens 64] [--prompt-tokens 512] [--score-tokens 256] [--depth 1500] [--no-prebuilt]
  *       [--synthesis-only]   (the synthesis alone, no limits: for profiling it with node --cpu-prof)
  *   REER_ROOFLINE_CALLS=1 prints every generator and scorer call with its tokens, depth, time and ideal time.
- *   npm run bench:roofline -- --model ../shared/models/stories260K.gguf --template none --threads 1
+ *   npm run bench:roofline -- --model ../shared/models/stories260K.gguf --threads 1
+ *   npm run bench:roofline -- --model gemma-3-270m --threads 2
+ * --template auto (the default): the model's chat template when it has one, else none.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -42,19 +51,22 @@ import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, 
 import { synthesisConfigSchema } from "../src/config/synthesisConfig.js";
 import { GenerationLane, type Generation, type SharedPrompt } from "../src/generation/GenerationLane.js";
 import { LoadedModel } from "../src/model/LoadedModel.js";
+import { resolveModelPath } from "../src/model/resolveModelPath.js";
 import { builtinPromptsDir, PromptSet } from "../src/prompts/PromptSet.js";
-import { decodeWithLogitReader } from "../src/runtime/nodeLlamaInternals.js";
+import { decodeWithLogitReader, getAddonContext, getNativeTokenLogprobs } from "../src/runtime/nodeLlamaInternals.js";
+import { scoringBatchCap, SCORING_MAX_BATCH, vocabularySize } from "../src/scoring/logitsMemory.js";
 import type { ScoringTokens } from "../src/scoring/ScoringTokens.js";
 import { TokenScorer, type TokenScores } from "../src/scoring/TokenScorer.js";
 import { resolveCandidateMode } from "../src/synthesis/candidateMode.js";
 import { runSynthesis, type SynthesisInput } from "../src/synthesis/runSynthesis.js";
 import { recordNote } from "../src/trace/traceRecordSchema.js";
 import { describeEntropy, nextTokenEntropy } from "./bench-model/nextTokenEntropy.js";
+import { BENCH_MODEL, readBenchPairs, sharedPairsPath } from "./bench/harness.js";
 
 const { values: args } = parseArgs({
     options: {
-        model: { type: "string", default: "models/bench/qwen2.5-0.5b-shape-random-q8_0.gguf" },
-        template: { type: "string", default: "chat" },
+        model: { type: "string", default: BENCH_MODEL },
+        template: { type: "string", default: "auto" },
         threads: { type: "string" },
         items: { type: "string", default: "2" },
         candidates: { type: "string", default: "2" },
@@ -68,7 +80,7 @@ const { values: args } = parseArgs({
         "no-prebuilt": { type: "boolean", default: false },
         // The synthesis alone, without limits (for profiling it).
         "synthesis-only": { type: "boolean", default: false },
-        pairs: { type: "string", default: path.join(process.env.REER_SHARED_DIR ?? "../shared", "data", "reer-pairs.jsonl") },
+        pairs: { type: "string", default: sharedPairsPath() },
         // Internal: measure one binary's raw speeds in this process and print them.
         "raw-child": { type: "string" }
     }
@@ -155,9 +167,10 @@ async function best(times: number, measure: () => Promise<Speed>): Promise<Speed
 }
 
 const generationContextOptions = (threads: number, contextSize: number) =>
-    ({ contextSize, threads, batchSize: Math.min(512, contextSize), flashAttention: false });
-const scoringContextOptions = (threads: number, contextSize: number) =>
-    ({ ...generationContextOptions(threads, contextSize), experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } as const);
+    ({ contextSize, threads, batchSize: Math.min(SCORING_MAX_BATCH, contextSize), flashAttention: false });
+/** As ScoringContext makes them: F32 KV cache, and a batch capped by the logits it holds. */
+const scoringContextOptions = (threads: number, contextSize: number, batch: number) =>
+    ({ ...generationContextOptions(threads, contextSize), batchSize: batch, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } as const);
 
 /** The sizes every measurement uses, fitted to the model's training context. */
 function sizesFor(trainContext: number) {
@@ -198,14 +211,21 @@ if (args["raw-child"] != null) {
 // ------------------------------------------------------------------ parent
 
 const scriptPath = fileURLToPath(import.meta.url);
-const header = await LoadedModel.load(args.model!, { gpu: "off", vocabOnly: true });
+// A catalogue name or a path, as --model takes them everywhere; the children get the path.
+const modelPath = await resolveModelPath(args.model!);
+const header = await LoadedModel.load(modelPath, { gpu: "off", vocabOnly: true });
 const threads = args.threads == null ? Math.max(1, header.runtime.llama.cpuMathCores) : Number(args.threads);
 const sizes = sizesFor(header.trainContextSize);
+const vocabulary = vocabularySize(header.model) ?? 262_144;
+const hasChatTemplate = header.chatTemplate != null;
 await header.dispose();
+/** Batches of reer's contexts: GenerationContext's 512 (or the context size), ScoringContext's capped by its logits. */
+const generationBatch = Math.min(SCORING_MAX_BATCH, sizes.contextSize);
+const scoringBatch = Math.min(generationBatch, scoringBatchCap(vocabulary));
 
 type RawSpeeds = { buildType: string; prompt: number; decode: number };
 function rawChild(which: "local" | "prebuilt"): RawSpeeds {
-    const result = spawnSync(process.execPath, [...process.execArgv, scriptPath, "--raw-child", which, "--model", args.model!, "--threads", String(threads),
+    const result = spawnSync(process.execPath, [...process.execArgv, scriptPath, "--raw-child", which, "--model", modelPath, "--threads", String(threads),
         "--decode-tokens", args["decode-tokens"]!, "--prompt-tokens", args["prompt-tokens"]!, "--score-tokens", args["score-tokens"]!, "--depth", args.depth!],
     { encoding: "utf8", timeout: 600_000 });
     const line = result.stdout.split("\n").find((text) => text.startsWith("ROOFLINE_RAW "));
@@ -227,10 +247,10 @@ if (!args["no-prebuilt"] && !args["synthesis-only"]) {
         throw new Error(`expected a local build and the prebuilt binary, loaded ${binaries.local!.buildType} and ${binaries.prebuilt!.buildType}`);
 }
 
-const loaded = await LoadedModel.load(args.model!, { gpu: "off" });
+const loaded = await LoadedModel.load(modelPath, { gpu: "off" });
 const model = loaded.model;
 console.log(`model ${loaded.identity.name}, ${loaded.runtime.describe()}, threads ${threads}`);
-console.log(`model output: ${describeEntropy(await nextTokenEntropy(model, proseTokens(model, 24), 8, threads), model.fileInfo.metadata.tokenizer.ggml.tokens.length)}`);
+console.log(`model output: ${describeEntropy(await nextTokenEntropy(model, proseTokens(model, 24), 8, threads), vocabulary)}`);
 console.log(`limits: greedy decoding of ${sizes.decode} tokens, prompts of ${sizes.prompt} tokens, logits at every position of ${sizes.score} tokens; ` +
     `at depth 0 and ${sizes.depth}`);
 
@@ -248,24 +268,28 @@ const rate = (cost: CostModel, depth: number) => 1000 / (cost.a + cost.b * depth
 /**
  * A batch of n tokens costs one decode step (a batch of one token: the weights are read
  * once, whatever n is) plus a marginal cost for each other token. The marginal costs come
- * from the batched measurements less one step: (time of the batch - step) / (tokens - 1).
+ * from the batched measurements less one step per batch of `batch` tokens:
+ * (time - steps) / (tokens - batches).
  */
-function marginalModel(step: CostModel, near: Speed, nearStart: number, far: Speed, farStart: number): CostModel {
-    const marginal = (speed: Speed, start: number) => (speed.ms - idealMs(step, start, 1)) / Math.max(1, speed.tokens - 1);
+function marginalModel(step: CostModel, batch: number, near: Speed, nearStart: number, far: Speed, farStart: number): CostModel {
+    const marginal = (speed: Speed, start: number) => {
+        const batches = Math.ceil(speed.tokens / batch);
+        let steps = 0;
+        for (let b = 0; b < batches; b++) steps += idealMs(step, start + b * batch, 1);
+        return (speed.ms - steps) / Math.max(1, speed.tokens - batches);
+    };
     return costModel({ tokens: 1, ms: marginal(near, nearStart) }, nearStart + near.tokens / 2, { tokens: 1, ms: marginal(far, farStart) }, farStart + far.tokens / 2);
 }
-/** Batches of reer's contexts (GenerationContext and ScoringContext: 512 or the context size). */
-const BATCH = 512;
 /**
  * Ideal ms to evaluate `plain` tokens without logits and then `withLogits` tokens with
- * logits, from depth `start`, in batches of BATCH: a decode step per batch and the
+ * logits, from depth `start`, in batches of `batch`: a decode step per batch and the
  * marginal cost of every other token.
  */
-function batchedIdealMs(step: CostModel, plainMarginal: CostModel, logitsMarginal: CostModel, start: number, plain: number, withLogits: number): number {
+function batchedIdealMs(step: CostModel, plainMarginal: CostModel, logitsMarginal: CostModel, batch: number, start: number, plain: number, withLogits: number): number {
     let ms = 0;
     const count = plain + withLogits;
-    for (let first = 0; first < count; first += BATCH) {
-        const end = Math.min(count, first + BATCH);
+    for (let first = 0; first < count; first += batch) {
+        const end = Math.min(count, first + batch);
         ms += idealMs(step, start + first, 1);
         const plainEnd = Math.min(end, plain);
         const plainFrom = first + 1;
@@ -295,7 +319,7 @@ if (!args["synthesis-only"]) {
     const promptFar = await best(2, () => promptEval(generationSequence, deepPrefix, after(deepPrefix, sizes.prompt)));
     await generationContext.dispose();
 
-    const scoringContext = await model.createContext(scoringContextOptions(threads, sizes.contextSize));
+    const scoringContext = await model.createContext(scoringContextOptions(threads, sizes.contextSize, scoringBatch));
     const scoringSequence = scoringContext.getSequence();
     const scoringPromptNear = await best(2, () => promptEval(scoringSequence, [], text.slice(0, sizes.prompt)));
     const scoringPromptFar = await best(2, () => promptEval(scoringSequence, deepPrefix, after(deepPrefix, sizes.prompt)));
@@ -304,9 +328,9 @@ if (!args["synthesis-only"]) {
     await scoringContext.dispose();
 
     decodeCost = costModel(decodeNear, 1 + sizes.decode / 2, decodeFar, sizes.depth + 1 + sizes.decode / 2);
-    promptCost = marginalModel(decodeCost, promptNear, 0, promptFar, sizes.depth);
-    scoringPromptCost = marginalModel(decodeCost, scoringPromptNear, 0, scoringPromptFar, sizes.depth);
-    logitsCost = marginalModel(decodeCost, logitsNear, 0, logitsFar, sizes.depth);
+    promptCost = marginalModel(decodeCost, generationBatch, promptNear, 0, promptFar, sizes.depth);
+    scoringPromptCost = marginalModel(decodeCost, scoringBatch, scoringPromptNear, 0, scoringPromptFar, sizes.depth);
+    logitsCost = marginalModel(decodeCost, scoringBatch, logitsNear, 0, logitsFar, sizes.depth);
 
     console.log("");
     console.log("| limit (tokens/s) | depth 0 | depth " + sizes.depth + " |");
@@ -325,14 +349,82 @@ if (binaries.local != null && binaries.prebuilt != null) {
     console.log(`| local / prebuilt | ${fixed(binaries.local.prompt / binaries.prebuilt.prompt, 2)}x | ${fixed(binaries.local.decode / binaries.prebuilt.decode, 2)}x |`);
 }
 
+// ------------------------------------------------------------------ the work over the vocabulary
+
+type SamplerConfig = { temperature: number; topP: number; topK: number; seed: number };
+/** The node-llama-cpp internals that sample a token from a decode's logits, as sequence.evaluate does. */
+type SamplingInternals = {
+    sampler: { applyConfig(config: object): void; dispose(): void };
+    config(options: SamplerConfig): object;
+    sample(batchLogitIndex: number): Promise<unknown>;
+};
+function samplingInternals(context: LlamaContext, sequence: LlamaContextSequence): SamplingInternals {
+    const bindings = (model.llama as unknown as { _bindings: { AddonSampler: new (addonModel: unknown) => SamplingInternals["sampler"] } })._bindings;
+    const sampler = new bindings.AddonSampler((model as unknown as { _model: unknown })._model);
+    const resolve = (sequence as unknown as { _resolveSamplerConfig(options: SamplerConfig): object })._resolveSamplerConfig.bind(sequence);
+    const addonContext = getAddonContext(context) as { sampleToken(batchLogitIndex: number, sampler: unknown): Promise<unknown> };
+    return { sampler, config: resolve, sample: (batchLogitIndex) => addonContext.sampleToken(batchLogitIndex, sampler) };
+}
+
+/**
+ * ms over the vocabulary, per sampled token and per scored position. Sampling: repeated
+ * calls on the logits of one decode (best of three rounds of `calls`). The log-softmax: one
+ * call for a whole batch of positions right after its decode, as the scorer makes it, so the
+ * rows come from memory as they do there (best of three decodes).
+ */
+type VocabularyCosts = { samplingMs: number; greedyMs: number; logSoftmaxMs: number };
+async function vocabularyCosts(sampling: SamplerConfig, calls: number): Promise<VocabularyCosts> {
+    const positions = Math.min(128, scoringBatch);
+    const context = await model.createContext(scoringContextOptions(threads, positions + 64, positions));
+    const sequence = context.getSequence();
+    const prompt = proseTokens(model, positions);
+    const internals = samplingInternals(context, sequence);
+    const native = getNativeTokenLogprobs(model.llama);
+    const costs: VocabularyCosts = { samplingMs: Infinity, greedyMs: Infinity, logSoftmaxMs: Infinity };
+    const timed = async (run: () => unknown): Promise<number> => {
+        let bestMs = Infinity;
+        for (let round = 0; round < 3; round++) {
+            const started = performance.now();
+            for (let call = 0; call < calls; call++) await run();
+            bestMs = Math.min(bestMs, (performance.now() - started) / calls);
+        }
+        return bestMs;
+    };
+    try {
+        for (let round = 0; round < 3; round++) {
+            await sequence.clearHistory();
+            let first = true;
+            await decodeWithLogitReader(sequence, prompt, prompt.map(() => true), async (batchLogitIndex) => {
+                if (!first) return;
+                first = false;
+                if (native != null) {
+                    const started = performance.now();
+                    native(getAddonContext(context), Int32Array.of(batchLogitIndex), Uint32Array.from(prompt));
+                    costs.logSoftmaxMs = Math.min(costs.logSoftmaxMs, (performance.now() - started) / positions);
+                }
+                if (round > 0) return;
+                internals.sampler.applyConfig(internals.config(sampling));
+                costs.samplingMs = await timed(() => internals.sample(batchLogitIndex));
+                internals.sampler.applyConfig(internals.config({ ...sampling, temperature: 0 }));
+                costs.greedyMs = await timed(() => internals.sample(batchLogitIndex));
+            });
+        }
+    } finally {
+        internals.sampler.dispose();
+        await context.dispose();
+    }
+    return costs;
+}
+
 // ------------------------------------------------------------------ the synthesis, timed call by call
 
-type Phase = { tokens: number; ms: number; idealMs: number; calls: number; depthSum: number };
-const phase = (): Phase => ({ tokens: 0, ms: 0, idealMs: 0, calls: 0, depthSum: 0 });
+type Phase = { tokens: number; ms: number; idealMs: number; calls: number; depthSum: number; vocabularyMs: number };
+const phase = (): Phase => ({ tokens: 0, ms: 0, idealMs: 0, calls: 0, depthSum: 0, vocabularyMs: 0 });
 const phases = { decode: phase(), prompt: phase(), scoring: phase() };
 // REER_ROOFLINE_CALLS=1 prints every call: phase, tokens, depth, time, ideal time.
 const traceCalls = process.env.REER_ROOFLINE_CALLS === "1";
-const add = (target: Phase, tokens: number, ms: number, ideal: number, depth: number) => {
+let vocabularyWork: VocabularyCosts = { samplingMs: 0, greedyMs: 0, logSoftmaxMs: 0 };
+const add = (target: Phase, tokens: number, ms: number, ideal: number, depth: number, vocabularyMs = 0) => {
     if (traceCalls)
         console.log(`    call ${Object.entries(phases).find(([, p]) => p === target)?.[0]}: ${tokens} tokens from depth ${depth}, ${ms.toFixed(1)} ms, ideal ${ideal.toFixed(1)} ms`);
     target.tokens += tokens;
@@ -340,6 +432,7 @@ const add = (target: Phase, tokens: number, ms: number, ideal: number, depth: nu
     target.idealMs += ideal;
     target.calls++;
     target.depthSum += depth * tokens;
+    target.vocabularyMs += vocabularyMs;
 };
 
 const generate = GenerationLane.prototype.generate;
@@ -348,18 +441,20 @@ GenerationLane.prototype.generate = async function (this: GenerationLane, prompt
     const result = await generate.call(this, prompt, sampling);
     const ms = performance.now() - started;
     const evaluated = prompt.length - result.reusedPromptTokens;
-    add(phases.prompt, evaluated, result.promptMs, batchedIdealMs(decodeCost, promptCost, promptCost, result.reusedPromptTokens, evaluated, 0), result.reusedPromptTokens);
+    // The first new token is sampled within the prompt's time.
+    add(phases.prompt, evaluated, result.promptMs, batchedIdealMs(decodeCost, promptCost, promptCost, generationBatch, result.reusedPromptTokens, evaluated, 0),
+        result.reusedPromptTokens, result.tokens > 0 ? vocabularyWork.samplingMs : 0);
     // The first new token comes with the prompt; each later one costs a decode, and so does the
     // last one when generation ended on an end-of-generation token (sampled after decoding it).
     const decodes = Math.max(0, result.tokens - 1 + (result.stop === "eog" ? 1 : 0));
-    add(phases.decode, decodes, ms - result.promptMs, idealMs(decodeCost, prompt.length, decodes), prompt.length);
+    add(phases.decode, decodes, ms - result.promptMs, idealMs(decodeCost, prompt.length, decodes), prompt.length, decodes * vocabularyWork.samplingMs);
     return result;
 };
 const sharePromptWith = GenerationLane.prototype.sharePromptWith;
 GenerationLane.prototype.sharePromptWith = async function (this: GenerationLane, others: GenerationLane[], prompt: Token[]): Promise<SharedPrompt> {
     const result = await sharePromptWith.call(this, others, prompt);
     const start = prompt.length - 1 - result.evaluatedTokens;
-    add(phases.prompt, result.evaluatedTokens, result.ms, batchedIdealMs(decodeCost, promptCost, promptCost, start, result.evaluatedTokens, 0), start);
+    add(phases.prompt, result.evaluatedTokens, result.ms, batchedIdealMs(decodeCost, promptCost, promptCost, generationBatch, start, result.evaluatedTokens, 0), start);
     return result;
 };
 const score = TokenScorer.prototype.score;
@@ -370,12 +465,12 @@ TokenScorer.prototype.score = async function (this: TokenScorer, input: ScoringT
     // Tokens before the first scored position need no logits.
     const withoutLogits = input.contextTokens.length - 1 - result.reusedTokens;
     const withLogits = result.evaluatedTokens - withoutLogits;
-    const ideal = batchedIdealMs(decodeCost, scoringPromptCost, logitsCost, result.reusedTokens, withoutLogits, withLogits);
-    add(phases.scoring, result.evaluatedTokens, ms, ideal, result.reusedTokens);
+    const ideal = batchedIdealMs(decodeCost, scoringPromptCost, logitsCost, scoringBatch, result.reusedTokens, withoutLogits, withLogits);
+    add(phases.scoring, result.evaluatedTokens, ms, ideal, result.reusedTokens, input.scoredTokens.length * vocabularyWork.logSoftmaxMs);
     return result;
 };
 
-const plain = args.template === "none";
+const plain = args.template === "none" || (args.template === "auto" && !hasChatTemplate);
 const config = synthesisConfigSchema.parse({
     seed: 5,
     candidateMode: args["candidate-mode"],
@@ -386,11 +481,7 @@ const config = synthesisConfigSchema.parse({
     // z may hold the opener and a whole draft (up to --max-tokens new tokens) and grow by rewrites.
     search: { maxSteps: Number(args["max-steps"]), candidates: Number(args.candidates), minThinkingTokens: 8, maxThinkingTokens: 4 * Number(args["max-tokens"]), stopThreshold: 0, acceptUnclosedRewrite: true }
 });
-const items: SynthesisInput[] = readFileSync(args.pairs!, "utf8").split("\n").filter(Boolean).slice(0, Number(args.items))
-    .map((line, index) => {
-        const pair = JSON.parse(line) as { id: string; prompt: string; response: string };
-        return { line: index + 1, id: pair.id, prompt: pair.prompt, response: pair.response };
-    });
+const items: SynthesisInput[] = readBenchPairs(args.pairs, Number(args.items));
 // As in bench:synth: a whole-paragraph opener and an edit pre-fill that opens <refine>, so a
 // random-weight model's text still gives a search to measure.
 const promptsDir = path.join(mkdtempSync(path.join(tmpdir(), "reer-roofline-prompts-")), "prompts");
@@ -404,6 +495,9 @@ const output = path.join(mkdtempSync(path.join(tmpdir(), "reer-roofline-")), "tr
 console.log("");
 console.log(`synthesis: ${items.length} items, ${config.search.candidates} ${resolveCandidateMode(config.candidateMode, loaded)} candidates x ${config.search.maxSteps} steps, ` +
     `up to ${config.sampling.maxTokens} new tokens per call, sampler temperature ${config.sampling.temperature} top-p ${config.sampling.topP} top-k ${config.sampling.topK || "off"}`);
+vocabularyWork = await vocabularyCosts({ temperature: config.sampling.temperature, topP: config.sampling.topP, topK: config.sampling.topK, seed: config.seed }, 20);
+console.log(`over the vocabulary (${vocabulary} tokens): sampling ${fixed(vocabularyWork.samplingMs, 3)} ms ` +
+    `(greedy: ${fixed(vocabularyWork.greedyMs, 3)} ms), log-softmax per scored position ${fixed(vocabularyWork.logSoftmaxMs, 3)} ms`);
 let wallMs = 0;
 const synthesisReading = cpuReading();
 {
@@ -424,24 +518,31 @@ const synthesisReading = cpuReading();
 const inCalls = phases.decode.ms + phases.prompt.ms + phases.scoring.ms;
 const otherMs = Math.max(0, wallMs - inCalls);
 const idealTotal = phases.decode.idealMs + phases.prompt.idealMs + phases.scoring.idealMs;
+const percent = (part: number, whole: number) => `${fixed(whole > 0 ? 100 * part / whole : 0)}%`;
 const row = (name: string, p: Phase, limitName: string) => {
     const meanDepth = p.tokens > 0 ? p.depthSum / p.tokens : 0;
     return `| ${name} | ${p.tokens} | ${fixed(p.ms / 1000, 2)} | ${fixed(p.tokens / (p.ms / 1000))} | ` +
-        `${fixed(p.tokens / (p.idealMs / 1000))} (${limitName}, mean depth ${Math.round(meanDepth)}) | ${fixed(p.idealMs / p.ms, 2)} |`;
+        `${fixed(p.tokens / (p.idealMs / 1000))} (${limitName}, mean depth ${Math.round(meanDepth)}) | ${fixed(p.idealMs / p.ms, 2)} | ${percent(p.vocabularyMs, p.ms)} |`;
 };
 console.log("");
-console.log("| phase | tokens | time (s) | tokens/s | limit tokens/s | ratio |");
-console.log("|---|---|---|---|---|---|");
+console.log("| phase | tokens | time (s) | tokens/s | limit tokens/s | ratio | over the vocabulary |");
+console.log("|---|---|---|---|---|---|---|");
 console.log(row("decoding", phases.decode, "greedy decoding"));
 console.log(row("prompt evaluation", phases.prompt, "batched evaluation"));
 console.log(row("scoring", phases.scoring, "evaluation with logits"));
-console.log(`| everything else | - | ${fixed(otherMs / 1000, 2)} | - | - | - |`);
-console.log(`| end to end | - | ${fixed(wallMs / 1000, 2)} | - | ideal ${fixed(idealTotal / 1000, 2)} s | ${fixed(idealTotal / wallMs, 2)} |`);
+const vocabularyMs = phases.decode.vocabularyMs + phases.prompt.vocabularyMs + phases.scoring.vocabularyMs;
+console.log(`| everything else | - | ${fixed(otherMs / 1000, 2)} | - | - | - | - |`);
+console.log(`| end to end | - | ${fixed(wallMs / 1000, 2)} | - | ideal ${fixed(idealTotal / 1000, 2)} s | ${fixed(idealTotal / wallMs, 2)} | ${percent(vocabularyMs, wallMs)} |`);
 console.log("");
 console.log(`targets: decoding >= 0.85 of greedy at the same depth (greedy ${fixed(rate(decodeCost, phases.decode.depthSum / Math.max(1, phases.decode.tokens)))} tokens/s there), ` +
     "prompt evaluation >= 0.85, scoring >= 0.85 of evaluation with logits, end to end >= 0.8");
 console.log(`machine during the limits: ${othersLine(startReading, synthesisReading)}; during the synthesis: ${othersLine(synthesisReading, cpuReading())}`);
 console.log(`time shares: decoding ${fixed(100 * phases.decode.ms / wallMs)}%, prompt evaluation ${fixed(100 * phases.prompt.ms / wallMs)}%, ` +
     `scoring ${fixed(100 * phases.scoring.ms / wallMs)}%, everything else ${fixed(100 * otherMs / wallMs)}%`);
+console.log("over the vocabulary: sampling each decoded token, the log-softmax of each scored position (timed as above)");
+// One line for a table across models: the ratios, then the vocabulary's share of decoding, scoring and end to end.
+const ratio = (p: Phase) => fixed(p.idealMs / p.ms, 2);
+console.log(`ROOFLINE_ROW | ${loaded.identity.name}, ${threads} thread(s) | ${ratio(phases.decode)} | ${ratio(phases.prompt)} | ${ratio(phases.scoring)} | ` +
+    `${fixed(idealTotal / wallMs, 2)} | ${percent(phases.decode.vocabularyMs, phases.decode.ms)} / ${percent(phases.scoring.vocabularyMs, phases.scoring.ms)} / ${percent(vocabularyMs, wallMs)} |`);
 await loaded.dispose();
 process.exit(0);

@@ -2,6 +2,7 @@ import type { LlamaContext } from "node-llama-cpp";
 import { contextOverflowHint } from "../errors/inputErrors.js";
 import { ReerError } from "../errors/ReerError.js";
 import type { LoadedModel } from "../model/LoadedModel.js";
+import { scoringBatchCap, SCORING_MAX_BATCH, vocabularySize } from "./logitsMemory.js";
 import { PAPER_CLIP_FLOOR } from "./scoreAggregates.js";
 import { TokenScorer, type ScoringPath } from "./TokenScorer.js";
 
@@ -16,6 +17,7 @@ export type ScoringContextOptions = {
     maxContextSize?: number;
     /** Independent sequences, one per concurrent worker (default 1). */
     sequences?: number;
+    /** Tokens per decode (default 512); capped so that the logits held at once stay within 256 MiB (see logitsMemory.ts). */
     batchSize?: number;
     /** Off by default: with it on, CPU scores depend on how tokens fall into decode batches. */
     flashAttention?: boolean;
@@ -43,7 +45,8 @@ export class ScoringContext {
             contextSize,
             sequences,
             threads: options.threads,
-            batchSize: options.batchSize ?? Math.min(512, contextSize),
+            // An unknown vocabulary is taken as a large one.
+            batchSize: Math.min(options.batchSize ?? SCORING_MAX_BATCH, contextSize, scoringBatchCap(vocabularySize(model.model) ?? 262_144)),
             flashAttention: options.flashAttention ?? false,
             experimentalKvCacheKeyType: kvCacheType,
             experimentalKvCacheValueType: kvCacheType

@@ -3,6 +3,7 @@ import { ContextOverflowError } from "../errors/inputErrors.js";
 import { ReerError } from "../errors/ReerError.js";
 import { decodeWithLogitReader, getAddonContext, type NativeTokenLogprobs } from "../runtime/nodeLlamaInternals.js";
 import { throwIfAborted } from "../util/AbortedError.js";
+import { vocabularySize } from "./logitsMemory.js";
 import { aggregateLogprobs, PAPER_CLIP_FLOOR, type ScoreAggregates } from "./scoreAggregates.js";
 import type { ScoringTokens } from "./ScoringTokens.js";
 
@@ -126,7 +127,9 @@ export class TokenScorer {
         const native = this.nativeTokenLogprobs!;
         const addonContext = getAddonContext(this.sequence.context);
         const batchIndex = new Int32Array(1);
-        const target = new Uint32Array(1);
+        const targetTokens = Uint32Array.from(targets);
+        // The batch logit index each scored position was computed at, by a run from an earlier one.
+        const computedAt = new Int32Array(targets.length).fill(-1);
         const step = signal == null ? Math.max(1, tokens.length) : this.sequence.context.batchSize;
         for (let from = 0; from < tokens.length; from += step) {
             throwIfAborted(signal);
@@ -134,9 +137,15 @@ export class TokenScorer {
             const logits = chunk.map((_, index) => from + index >= firstOutput);
             await decodeWithLogitReader(this.sequence, chunk, logits, (batchLogitIndex, tokenIndex) => {
                 const scoredIndex = from + tokenIndex - firstOutput;
+                if (computedAt[scoredIndex] === batchLogitIndex)
+                    return;
+                // One call for this position and the following ones in the same batch (a run,
+                // see native/ReerTokenLogprobs.cpp), spread over the context's idle threads.
                 batchIndex[0] = batchLogitIndex;
-                target[0] = targets[scoredIndex]!;
-                out[scoredIndex] = native(addonContext, batchIndex, target)[0]!;
+                const values = native(addonContext, batchIndex, targetTokens.subarray(scoredIndex));
+                out.set(values, scoredIndex);
+                for (let k = 0; k < values.length; k++)
+                    computedAt[scoredIndex + k] = batchLogitIndex + k;
             });
         }
     }
@@ -149,8 +158,7 @@ export class TokenScorer {
      * map in double removes that offset (each term keeps only float32 rounding, ~6e-8).
      */
     private async evaluateStock(tokens: Token[], firstOutput: number, targets: Token[], out: Float64Array, signal: AbortSignal | undefined): Promise<void> {
-        const vocabularySize = this.sequence.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? 200_000;
-        const chunk = Math.max(1, Math.floor(STOCK_MAP_ENTRY_BUDGET / vocabularySize));
+        const chunk = Math.max(1, Math.floor(STOCK_MAP_ENTRY_BUDGET / (vocabularySize(this.sequence.model) ?? 200_000)));
         // Everything before the first output position goes in plain evaluations (a batch at a time with a signal).
         const step = signal == null ? Math.max(1, firstOutput) : this.sequence.context.batchSize;
         let offset = 0;

@@ -1,3 +1,4 @@
+import type { Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GenerationLane } from "../../src/generation/GenerationLane.js";
 import { GenerationContext } from "../../src/generation/GenerationContext.js";
@@ -60,6 +61,51 @@ describe("GenerationLane sampling", () => {
         expect(model.runtime.nativeState.kind).toBe("current");
     });
 
+    it("the paper's sampler draws each token of the nucleus with its tempered probability, and nothing outside it", async () => {
+        const prompt = tokensOf("She saw a");
+        const lead = prompt.slice(-8);
+        const temperature = 0.8;
+        const topP = 0.85;
+        // The model's whole next-token distribution, from a context of its own (greedy
+        // decoding samples nothing away); the nucleus and its tempered probabilities in float64.
+        const context = await model.model.createContext({ contextSize: 64, sequences: 1, threads: 1 });
+        let distribution: [Token, number][];
+        try {
+            const evaluated = await context.getSequence().controlledEvaluate([...prompt.slice(0, -1), [prompt.at(-1)!, { generateNext: { probabilities: true } }]]);
+            distribution = [...evaluated.at(-1)!.next!.probabilities!].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+        } finally {
+            await context.dispose();
+        }
+        const total = distribution.reduce((sum, [, p]) => sum + p, 0);
+        let nucleus = 0;
+        for (let mass = 0; mass < topP * total; nucleus++) mass += distribution[nucleus]![1];
+        expect(nucleus).toBeGreaterThan(5);
+        const head = distribution.slice(0, nucleus);
+        const byText = (weight: (p: number) => number): Map<string, number> => {
+            const weights = new Map<string, number>();
+            for (const [token, p] of head) {
+                const text = model.detokenize([token], false, lead);
+                weights.set(text, (weights.get(text) ?? 0) + weight(p));
+            }
+            const sum = [...weights.values()].reduce((a, b) => a + b, 0);
+            return new Map([...weights].map(([text, w]) => [text, w / sum]));
+        };
+
+        const draws = 3000;
+        const counts = new Map<string, number>();
+        await generator.withGroup(async ([lane]) => {
+            for (let seed = 1; seed <= draws; seed++) {
+                const { text } = await lane!.generate(prompt, { temperature, topP, topK: 0, seed, maxTokens: 1 });
+                counts.set(text, (counts.get(text) ?? 0) + 1);
+            }
+        });
+        const tempered = byText((p) => p ** (1 / temperature));
+        expect([...counts.keys()].filter((text) => !tempered.has(text))).toEqual([]);
+        expect(chiSquareRejects(counts, tempered, draws)).toBe(false);
+        // The same draws are far from the nucleus at temperature 1: the test tells them apart.
+        expect(chiSquareRejects(counts, byText((p) => p), draws)).toBe(true);
+    });
+
     it("the same seed gives the same text", async () => {
         const prompt = [...model.leadingBos, ...model.tokenizeText("The little dog", "the test prompt", false)];
         const runs = await generator.withGroup(async ([lane]) => {
@@ -116,6 +162,30 @@ describe("GenerationLane prompt sharing", () => {
         expect(fromReer).toBe(fromNodeLlamaCpp);
     });
 });
+
+/**
+ * Pearson's chi-square test of observed counts against expected probabilities, at a 1e-4
+ * level: categories expected fewer than 5 times are pooled, and the critical value is the
+ * Wilson-Hilferty approximation of the chi-square quantile.
+ */
+function chiSquareRejects(counts: Map<string, number>, probabilities: Map<string, number>, draws: number): boolean {
+    const bins: { observed: number; expected: number }[] = [];
+    const pooled = { observed: 0, expected: 0 };
+    for (const [text, p] of probabilities) {
+        const bin = { observed: counts.get(text) ?? 0, expected: p * draws };
+        if (bin.expected >= 5) bins.push(bin);
+        else {
+            pooled.observed += bin.observed;
+            pooled.expected += bin.expected;
+        }
+    }
+    if (pooled.expected > 0) bins.push(pooled);
+    const statistic = bins.reduce((sum, { observed, expected }) => sum + (observed - expected) ** 2 / expected, 0);
+    const freedom = bins.length - 1;
+    const z = 3.719; // the standard normal's 1 - 1e-4 quantile
+    const critical = freedom * (1 - 2 / (9 * freedom) + z * Math.sqrt(2 / (9 * freedom))) ** 3;
+    return statistic > critical;
+}
 
 /** A signal that reads as aborted from its `after`-th check on: stands in for a Ctrl-C that lands mid-call. */
 function abortsAfter(after: number): { signal: AbortSignal; checks: () => number } {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContextOverflowError } from "../../src/errors/inputErrors.js";
 import { AbortedError } from "../../src/util/AbortedError.js";
+import { decodeWithLogitReader, getAddonContext } from "../../src/runtime/nodeLlamaInternals.js";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
 import { PlainScoringLayout } from "../../src/scoring/PlainScoringLayout.js";
 import { ScoringContext } from "../../src/scoring/ScoringContext.js";
@@ -75,6 +76,30 @@ describe("TokenScorer on stories260K", () => {
             expect(reused.clippedMeanNll).toBe(fresh.clippedMeanNll);
         });
     }
+
+    it.skipIf(skipWithout(fastScoring))(needsFastPath("scores a run of positions in one native call as one call per position does, up to the end of the sequence's outputs in the batch", fastScoring), async () => {
+        const native = model.runtime.nativeTokenLogprobs!;
+        const tokens = cases[0]!.contextTokens.slice(0, 24);
+        // Logits for tokens 4-11 and 14-23: a run from token 4 ends at token 11.
+        const wanted = tokens.map((_, i) => (i >= 4 && i < 12) || i >= 14);
+        const targets = Uint32Array.from(tokens.slice(1, 21));
+        // Two threads: the run's positions are shared between them.
+        const context = await model.createContext({ contextSize: 64, threads: 2, flashAttention: false });
+        try {
+            const addonContext = getAddonContext(context);
+            const singles: number[] = [];
+            let run: Float64Array | undefined;
+            await decodeWithLogitReader(context.getSequence(), tokens, wanted, (batchLogitIndex, tokenIndex) => {
+                singles.push(native(addonContext, Int32Array.of(batchLogitIndex), targets.subarray(tokenIndex - 4, tokenIndex - 3))[0]!);
+                if (tokenIndex === 4) run = native(addonContext, Int32Array.of(batchLogitIndex), targets.subarray(0, 17));
+            });
+            expect(singles).toHaveLength(18);
+            expect(run).toHaveLength(8);
+            expect(Array.from(run!)).toEqual(singles.slice(0, 8));
+        } finally {
+            await context.dispose();
+        }
+    });
 
     it("never reuses the last context token, whose logits are not stored", async () => {
         const base = cases[2]!;
