@@ -126,13 +126,18 @@ export class RunStatusWriter {
         };
     }
 
+    /** Tokens/s since the oldest sample within the window (samples are taken at each write). */
     private rate(now: number): number {
+        const oldest = this.samples.find((sample) => now - sample.at < RATE_WINDOW_MS) ?? this.samples.at(-1);
+        const seconds = oldest == null ? 0 : (now - oldest.at) / 1000;
+        return seconds > 0 ? round1((this.tokens.generated - oldest!.tokens) / seconds) : 0;
+    }
+
+    /** Keeps (time, tokens so far) for the rate, dropping samples older than the window but the newest of them. */
+    private sample(now: number): void {
         this.samples.push({ at: now, tokens: this.tokens.generated });
         while (this.samples.length > 2 && now - this.samples[1]!.at >= RATE_WINDOW_MS)
             this.samples.shift();
-        const oldest = this.samples[0]!;
-        const seconds = (now - oldest.at) / 1000;
-        return seconds > 0 ? round1((this.tokens.generated - oldest.tokens) / seconds) : 0;
     }
 
     /** Items left over this run's pace so far (items written per second since the first began). */
@@ -146,6 +151,7 @@ export class RunStatusWriter {
     }
 
     private write(): void {
+        this.sample(performance.now());
         try {
             writeFileAtomic(this.file, JSON.stringify(this.snapshot(), null, 2) + "\n");
         } catch (error) {
