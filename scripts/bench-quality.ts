@@ -7,6 +7,7 @@
  *   npm run bench:quality -- [--limit 8] [--configs paper,constrained,resample,both,...] [--threads 1]
  *                            [--model smollm2-135m-instruct] [--judge gemma-3-270m] [--judge-template none]
  *                            [--max-tokens 512] [--max-steps 4] [--seed 1] [--out bench-results/quality]
+ *                            [--define "name=--flag value ..."]...
  *
  * Every run resumes: the outputs are kept in --out, so an interrupted bench, or a longer
  * --limit after a shorter one, only computes the items it lacks.
@@ -53,9 +54,17 @@ const { values: args } = parseArgs({
         out: { type: "string", default: path.join(repoRoot, "bench-results", "quality") },
         // Evaluate and tabulate outputs already synthesised (by an earlier bench or by hand), without resuming them.
         "evaluate-only": { type: "boolean", default: false },
-        pairs: { type: "string", default: sharedPairsPath() }
+        pairs: { type: "string", default: sharedPairsPath() },
+        // A configuration of your own: --define "name=--flag value ...", then name it in --configs.
+        define: { type: "string", multiple: true, default: [] }
     }
 });
+for (const definition of args.define) {
+    const [name, flags] = [definition.slice(0, definition.indexOf("=")), definition.slice(definition.indexOf("=") + 1)];
+    if (name === "" || !definition.includes("="))
+        throw new Error(`--define takes name=flags, not ${JSON.stringify(definition)}`);
+    CONFIGURATIONS[name] = flags.split(/\s+/).filter((flag) => flag !== "");
+}
 
 function reer(cliArgs: string[], capture: boolean): string {
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...cliArgs],

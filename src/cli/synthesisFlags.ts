@@ -37,6 +37,8 @@ const flagPaths: Record<string, string[]> = {
     maxVerbatimChars: ["search", "maxVerbatimChars"],
     acceptUnclosedRewrite: ["search", "acceptUnclosedRewrite"],
     constrainRewrite: ["search", "constrainRewrite"],
+    prune: ["search", "prune"],
+    draftPrompt: ["search", "draftPrompt"],
     answerAfterThink: ["answerAfterThink"],
     generatorTemplate: ["generatorTemplate"],
     template: ["scorerTemplate"],
@@ -79,6 +81,9 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--no-accept-unclosed-rewrite", "reject a last <refine> block that never closes, as \"unclosed\"")
         .option("--constrain-rewrite", "sample edit turns under a grammar that ends them with one closed <refine> block, so models that ignore the format still propose; --preset auto turns it on for generators under 1.5B parameters, --preset paper leaves it off")
         .option("--no-constrain-rewrite", "sample edit turns freely, as the reference does")
+        .option("--prune", "after the passes, try z without each segment in turn (one scoring call each, no generation) and keep a removal when y becomes more predictable without it; never below two segments or --min-thinking-tokens. The paper preset has no removals")
+        .option("--no-prune", "keep every segment of z, as the reference does")
+        .addOption(new Option("--draft-prompt <name>", "the prompt template that asks for the thinking, also continued by --proposer resample: initial, the paper's list of what to think through; plan, a short request for the piece's content in order, in the writer's own words, which a small model can follow (default initial)").choices(["initial", "plan"]))
         .addOption(new Option("--preset <name>", "auto: the paper preset with what the models cannot do adapted and said in the start line (the new-token cap lowered to fit the contexts; the small-model preset for generators under 1.5B parameters); small: the small-model preset (constrained rewrites, both proposers, redrafts of looping drafts, DRY) whatever the model; paper: the reference settings exactly. Settings you give are never changed").choices(["auto", "small", "paper"]).default("auto"))
         .option("--no-answer-after-think", "score the whole response even when it holds </think>; otherwise y is the text after its last </think>, as in the reference")
         .addOption(new Option("--generator-template <mode>", `chat: the generator's chat template; none: plain text (models without one) ${d(preset.generatorTemplate)}`).choices(["chat", "none"]))

@@ -7,7 +7,7 @@ import type { SynthesisConfig } from "./synthesisConfig.js";
  * neutral value are the same run, and outputs of earlier versions resume.
  */
 const NEUTRAL = {
-    search: { constrainRewrite: false, proposer: "rewrite", redrafts: 0, maxDraftRepetition: 1, screenDraftCopies: false },
+    search: { constrainRewrite: false, proposer: "rewrite", redrafts: 0, maxDraftRepetition: 1, screenDraftCopies: false, prune: false, draftPrompt: "initial" },
     sampling: { repeatPenalty: 1, dryStrength: 0 }
 } as const;
 

@@ -67,6 +67,20 @@ export const searchConfigSchema = z.object({
      * `candidates` of each kind in one step. Absent: "rewrite".
      */
     proposer: z.enum(["rewrite", "resample", "both"]).optional(),
+    /**
+     * After the passes, one more pass that tries z without each segment in turn and keeps a
+     * removal when y becomes more predictable without it: a scoring call each, no
+     * generation, so a small model's rambling or looping paragraphs can leave z. Never
+     * below two segments or `minThinkingTokens`. Absent (off) in the paper preset.
+     */
+    prune: z.boolean().optional(),
+    /**
+     * The drafting prompt (a template of the prompt folder), also the one resampled
+     * paragraphs continue: "initial", the paper's list of what to think through; "plan", a
+     * short request for the piece's content in order, in the writer's own words, which a
+     * small model can follow. Absent: "initial".
+     */
+    draftPrompt: z.enum(["initial", "plan"]).optional(),
     /** Initial trajectories drafted per item; the search starts from the best-scoring one. */
     initialDrafts: z.number().int().min(1).max(64).default(1)
 }).strict();

@@ -24,7 +24,12 @@ export type GenerationPrompt = {
 export class GenerationPrompter {
     private readonly template: ChatTemplate | undefined;
 
-    public constructor(private readonly model: LoadedModel, private readonly prompts: PromptSet, public readonly mode: GeneratorTemplateMode) {
+    /**
+     * @param draftPrompt the template that asks for the thinking (--draft-prompt): "initial",
+     *   the paper's, or another of the prompt folder.
+     */
+    public constructor(private readonly model: LoadedModel, private readonly prompts: PromptSet, public readonly mode: GeneratorTemplateMode,
+        private readonly draftPrompt = "initial") {
         if (mode === "chat") {
             const source = model.chatTemplate;
             if (source == null)
@@ -60,12 +65,12 @@ export class GenerationPrompter {
      */
     public continuation(x: string, y: string, opener: string, before: readonly string[]): GenerationPrompt {
         const language = this.language(x);
-        const user = this.prompts.render(language, "initial", { prompt: x, response: y });
+        const user = this.prompts.render(language, this.draftPrompt, { prompt: x, response: y });
         const thinking = before.length === 0 ? opener : `${before.join("\n\n")}\n\n`;
         return {
             tokens: this.build(language, user, "<think>\n", thinking),
             prefill: `<think>\n${thinking}`,
-            templateIds: [this.prompts.templateId(language, "system"), this.prompts.templateId(language, "initial")]
+            templateIds: [this.prompts.templateId(language, "system"), this.prompts.templateId(language, this.draftPrompt)]
         };
     }
 

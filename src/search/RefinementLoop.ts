@@ -35,6 +35,8 @@ export interface SearchModels {
     score(z: string): Promise<ScoreAggregates>;
     /** False when z is longer than the contexts can take (the candidate is refused as "too-long"). */
     fits?(z: string): boolean;
+    /** False when z is shorter than a trajectory may be (--min-thinking-tokens): a removal that would leave it so is not tried. */
+    longEnough?(z: string): boolean;
 }
 
 export type SearchHooks = {
@@ -86,7 +88,7 @@ export async function runRefinementLoop(
     const state = new SearchState([...trimmed], score0, objective0);
     const finish = (stopReason: SearchStopReason, stopError?: string): SearchResult => ({
         segments0: trimmed,
-        segments: [...state.segments],
+        segments: present(state.segments),
         z0,
         z: joinSegments(state.segments),
         score0,
@@ -103,7 +105,10 @@ export async function runRefinementLoop(
     if (config.maxSteps === 0 || state.segments.length === 0)
         return finish("no-steps");
     try {
-        return finish(await runPasses(state, y, config, models, objectiveOf, options.hooks));
+        const stopReason = await runPasses(state, y, config, models, objectiveOf, options.hooks);
+        if (config.prune === true && stopReason !== "below-threshold")
+            await runPrunePass(state, config, models, objectiveOf, options.hooks);
+        return finish(stopReason);
     } catch (error) {
         // A stop is not a failure: the caller abandons the item rather than record a search cut short.
         if (error instanceof AbortedError)
@@ -136,6 +141,40 @@ async function runPasses(state: SearchState, y: string, config: SearchConfig, mo
             return "patience";
     }
     return stopReason;
+}
+
+/** The segments still in z: a removed one stays in place as "" so that indices keep naming the same segment. */
+const present = (segments: readonly string[]): string[] => segments.filter((segment) => segment !== "");
+
+/**
+ * --prune: one pass after the others that tries z without each segment, left to right, and
+ * keeps a removal only when it beats the best so far. Each try is one scoring call and a
+ * step of the trace (pass = passes + 1) whose only candidate is the removal. A removal that
+ * would leave fewer than two segments, or z under --min-thinking-tokens, is not tried.
+ */
+async function runPrunePass(state: SearchState, config: SearchConfig, models: SearchModels,
+    objectiveOf: (score: ScoreAggregates) => number, hooks: SearchHooks | undefined): Promise<void> {
+    for (let index = 0; index < state.segments.length; index++) {
+        const original = state.segments[index]!;
+        if (original === "" || present(state.segments).length <= 2)
+            continue;
+        if (hooks?.shouldStop?.() === true)
+            return;
+        const z = joinSegments(state.segments.map((segment, position) => (position === index ? "" : segment)));
+        if (models.longEnough?.(z) === false)
+            continue;
+        const score = await models.score(z);
+        const objective = objectiveOf(score);
+        const candidate: CandidateTrace = { raw: "", text: "", proposer: "prune", status: "scored", score, objective };
+        const improves = objective < state.best - config.minImprovement;
+        if (improves)
+            state.accept(index, "", score, objective);
+        const step: StepTrace = { pass: config.passes + 1, segment: index, original, candidates: [candidate], chosen: improves ? 0 : null, best: state.best, bestScore: state.bestScore };
+        state.steps.push(step);
+        hooks?.onStep?.(step, state.steps.length);
+        if (state.bestScore.clippedMeanNll < config.stopThreshold)
+            return;
+    }
 }
 
 /** One visit of one segment: propose, screen, score, and accept the winner only when it beats the best so far. */

@@ -216,7 +216,7 @@ export class ItemSearch {
         context: { meter: ItemMeter; record: ItemRecord; score: (z: string) => Promise<ScoreAggregates>; hooks: ItemHooks; emptyZScore: ScoreAggregates; initialScore?: ScoreAggregates }) {
         const { config, prompter } = this.resources;
         const { meter, record, hooks } = context;
-        const stepsPlanned = Math.min(config.search.maxSteps, draft.segments.length) * config.search.passes;
+        const stepsPlanned = Math.min(config.search.maxSteps, draft.segments.length) * config.search.passes + (config.search.prune === true ? draft.segments.length : 0);
         hooks.onProgress?.({ item, phase: "scoring", stepsDone: 0, stepsPlanned });
         const proposerWith = (sampling: CallSampling): CandidateProposer => config.candidateMode === "concurrent"
             ? new ConcurrentProposer(lanes, sampling, meter)
@@ -252,7 +252,9 @@ export class ItemSearch {
             fits: (z) => {
                 const length = this.lengthOf(z);
                 return length.scorerTokens <= maxThinking && length.generatorTokens <= maxThinking;
-            }
+            },
+            // The draft's own floor, in the scorer's tokens as drafts are measured.
+            longEnough: (z) => this.lengthOf(z).scorerTokens >= config.search.minThinkingTokens
         };
         const result = await runRefinementLoop(draft.segments, item.y, config.search, models, {
             emptyZScore: context.emptyZScore,

@@ -49,7 +49,7 @@ const sampleRequest: Record<PromptLanguage, string> = { en: "Write.", zh: "å†™ã€
 export function validateRun(setup: RunSetup): ValidatedRun {
     const { generatorModel, scorerModel, prompts } = setup;
     checkLimits(setup.config);
-    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate);
+    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate, setup.config.search.draftPrompt ?? "initial");
     const layout = createLayout(scorerModel, setup.config.scorerTemplate, { prompts });
     const caps: ContextCaps = {
         generator: setup.maxContextSize ?? generatorModel.trainContextSize,

@@ -71,8 +71,9 @@ export function segmentText(text: string, options: SegmentOptions = {}): string[
 }
 
 /** The normalised form of a trajectory: segments trimmed and joined with a blank line. */
-export function joinSegments(segments: string[]): string {
-    return segments.map((segment) => segment.trim()).join("\n\n");
+export function joinSegments(segments: readonly string[]): string {
+    // An empty segment is one the search removed (--prune): it leaves no blank paragraph behind.
+    return segments.map((segment) => segment.trim()).filter((segment) => segment !== "").join("\n\n");
 }
 
 /**

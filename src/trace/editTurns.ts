@@ -24,6 +24,9 @@ export function countEditTurns(records: Iterable<TraceRecord>): EditTurnCounts {
 }
 
 export function addTurn(counts: EditTurnCounts, candidate: TraceCandidate): void {
+    // A removal (--prune) is no generator turn.
+    if (candidate.proposer === "prune")
+        return;
     counts.turns++;
     if (candidate.status === "rejected" && candidate.reason != null && UNUSABLE_REASONS.has(candidate.reason)) {
         counts.unusable++;
@@ -42,11 +45,11 @@ export function describeEditTurns(counts: EditTurnCounts): string {
     return `${counts.turns} edit turn(s): ${counts.usable} usable (${share}%), ${counts.tooLong} of them refused as too long; ${counts.unusable} unusable (no, empty or unclosed <refine> block)`;
 }
 
-/** Per proposer (the edit turn's block, or a resampled paragraph): candidates, usable ones, and those a step accepted. */
-export type ProposerCounts = Record<"rewrite" | "resample", { candidates: number; usable: number; accepted: number }>;
+/** Per proposer (the edit turn's block, a resampled paragraph, or a removal): candidates, usable ones, and those a step accepted. */
+export type ProposerCounts = Record<"rewrite" | NonNullable<TraceCandidate["proposer"]>, { candidates: number; usable: number; accepted: number }>;
 
 export function countByProposer(records: Iterable<TraceRecord>): ProposerCounts {
-    const counts: ProposerCounts = { rewrite: { candidates: 0, usable: 0, accepted: 0 }, resample: { candidates: 0, usable: 0, accepted: 0 } };
+    const counts: ProposerCounts = { rewrite: { candidates: 0, usable: 0, accepted: 0 }, resample: { candidates: 0, usable: 0, accepted: 0 }, prune: { candidates: 0, usable: 0, accepted: 0 } };
     for (const record of records) {
         for (const step of record.steps) {
             step.candidates.forEach((candidate, index) => {

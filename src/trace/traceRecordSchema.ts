@@ -23,8 +23,8 @@ export const candidateSchema = z.object({
     raw: z.string(),
     /** The rewritten segment, when a <refine> block was found (or the resampled paragraph). */
     text: z.string().optional(),
-    /** "resample" for a segment sampled afresh as a continuation of the draft; absent for the edit turn's <refine> block. */
-    proposer: z.literal("resample").optional(),
+    /** "resample" for a segment sampled afresh as a continuation of the draft, "prune" for its removal (text ""); absent for the edit turn's <refine> block. */
+    proposer: z.enum(["resample", "prune"]).optional(),
     status: z.enum(["scored", "rejected"]),
     reason: candidateRejectionSchema.optional(),
     score: scoreSchema.optional(),

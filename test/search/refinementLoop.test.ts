@@ -196,4 +196,42 @@ describe("refinement loop (paper preset decisions)", () => {
         }
         expect(result.objective).toBe(previous);
     });
+
+    describe("--prune", () => {
+        // B and D hurt y's predictability, A and C help it: scored by marker presence.
+        const hurtful = (z: string) => 1.0 + (z.includes("B is") ? 0.2 : 0) + (z.includes("D is") ? 0.1 : 0) - (z.includes("A is") ? 0.3 : 0) - (z.includes("C is") ? 0.1 : 0);
+
+        it("removes exactly the segments whose removal lowers the objective, left to right, after the passes", async () => {
+            const { models, scored } = scripted({}, hurtful);
+            const result = await runRefinementLoop(segments, y, config({ prune: true }), models);
+            expect(result.segments).toEqual([segments[0], segments[2]]);
+            expect(result.z).toBe([segments[0], segments[2]].join("\n\n"));
+            expect(result.objective).toBeCloseTo(0.6, 12);
+            // The pass proposes nothing (no proposals scripted); then every removal is tried once.
+            const removals = result.steps.filter((step) => step.pass === 2);
+            expect(removals.map((step) => [step.segment, step.chosen])).toEqual([[0, null], [1, 0], [2, null], [3, 0]]);
+            expect(removals.every((step) => step.candidates.length === 1 && step.candidates[0]!.proposer === "prune" && step.candidates[0]!.text === "")).toBe(true);
+            // Every scored z is a normalised trajectory: no empty paragraph where a segment was removed.
+            expect(scored.every((z) => !z.includes("\n\n\n"))).toBe(true);
+        });
+
+        it("never leaves fewer than two segments, nor a z that is not long enough", async () => {
+            // Every removal helps: the first two are made, and then two segments remain.
+            const { models } = scripted({}, (z) => z.split("\n\n").length * 0.1);
+            const result = await runRefinementLoop(segments, y, config({ prune: true }), models);
+            expect(result.segments).toEqual(segments.slice(2));
+            // A z of three segments is too short: nothing may be removed.
+            const short: SearchModels = { ...models, longEnough: (z) => z.split("\n\n").length > 3 };
+            const kept = await runRefinementLoop(segments, y, config({ prune: true }), short);
+            expect(kept.segments).toEqual(segments);
+            expect(kept.steps.filter((step) => step.pass === 2)).toHaveLength(0);
+        });
+
+        it("is off in the paper preset", async () => {
+            const { models } = scripted({}, hurtful);
+            const result = await runRefinementLoop(segments, y, config(), models);
+            expect(result.segments).toEqual(segments);
+            expect(result.steps.some((step) => step.pass === 2)).toBe(false);
+        });
+    });
 });

@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { joinSegments } from "../../src/text/segmentText.js";
 import { describeRefusal } from "../../src/trace/describeRefusal.js";
+import { replaySteps, withSegment } from "../../src/trace/replaySteps.js";
 import { traceRecordSchema, type DoneRecord, type TraceRecord } from "../../src/trace/traceRecordSchema.js";
 import { runCli, type CliResult } from "../support/runCli.js";
 import { scriptedModel, scriptPrefix, type ScriptedModelSpec } from "../support/scriptedModel.js";
@@ -404,5 +406,34 @@ describe("--proposer resample", () => {
         expect(second.status).toBe("scored");
         const rescored = await freshScores("resample", [{ x: storyX, z: [planSegments[0]!, fresh, planSegments[2]!].join("\n\n"), y: storyY }]);
         expectClose(second.score!.clippedMeanNll, rescored[0]!.clippedMeanNll);
+    });
+});
+
+describe("--prune and --draft-prompt plan", () => {
+    it("drafts from the plan template, then tries z without each segment, and every removal is scored as `reer score` scores that z", async () => {
+        const edit = "The paragraph is fine.\n</analyze>\n<refine>\n" + retelling + "\n</refine>";
+        const run = await synthesize("prune", { initial: planScript, edit }, [storyPair("prune")],
+            [...singleStep, "--prune", "--draft-prompt", "plan", "--min-thinking-tokens", "10"]);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        const record = done(run, "prune");
+        expect(record.prompts.some((id) => id.startsWith("en/plan@"))).toBe(true);
+        expect(record.prompts.some((id) => id.startsWith("en/initial@"))).toBe(false);
+        const removals = record.steps.filter((step) => step.pass === 2);
+        // Three segments: each removal leaves two, so each is tried while three remain.
+        expect(removals.length).toBeGreaterThanOrEqual(2);
+        expect(removals.every((step) => step.candidates.length === 1 && step.candidates[0]!.proposer === "prune" && step.candidates[0]!.text === "")).toBe(true);
+        const replay = replaySteps(record);
+        expect(replay).toBeDefined();
+        const states = replay!.states.filter((state) => state.step.pass === 2);
+        const rescored = await freshScores("prune", states.map((state) => ({ x: storyX, z: withSegment(state.segments, state.step.segment, ""), y: storyY })));
+        states.forEach((state, index) => {
+            const candidate = state.step.candidates[0]!;
+            expectClose(candidate.score!.clippedMeanNll, rescored[index]!.clippedMeanNll);
+            // Kept exactly when it beats the best so far; the best never rises.
+            expect(state.step.chosen === 0).toBe(candidate.objective! < state.objectiveBefore);
+            expect(state.step.best).toBeLessThanOrEqual(state.objectiveBefore);
+        });
+        expect(record.z).toBe(joinSegments([...replay!.final]));
+        expect(record.z.includes("\n\n\n")).toBe(false);
     });
 });

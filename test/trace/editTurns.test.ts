@@ -29,11 +29,15 @@ describe("countEditTurns", () => {
 describe("countByProposer", () => {
     it("counts candidates, usable ones and accepted ones per proposer, by hand", () => {
         const resampled = (status: "scored" | "rejected", reason?: TraceCandidate["reason"]): TraceCandidate => ({ ...turn(status, reason), proposer: "resample" });
+        const removal = (chosen: boolean): TraceStep => ({ ...step([{ raw: "", text: "", proposer: "prune", status: "scored", score: score(1), objective: 1 }]), pass: 2, chosen: chosen ? 0 : null });
         const accepted: TraceStep = { ...step([turn("scored"), resampled("scored")]), chosen: 1 };
-        const records = [doneRecord({ steps: [accepted, step([turn("rejected", "no-refine-block"), resampled("rejected", "identical")])] })];
+        const records = [doneRecord({ steps: [accepted, step([turn("rejected", "no-refine-block"), resampled("rejected", "identical")]), removal(true), removal(false)] })];
         expect(countByProposer(records)).toEqual({
             rewrite: { candidates: 2, usable: 1, accepted: 0 },
-            resample: { candidates: 2, usable: 2, accepted: 1 }
+            resample: { candidates: 2, usable: 2, accepted: 1 },
+            prune: { candidates: 2, usable: 2, accepted: 1 }
         });
+        // A removal is no generator turn.
+        expect(countEditTurns(records).turns).toBe(4);
     });
 });
