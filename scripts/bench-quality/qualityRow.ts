@@ -3,7 +3,8 @@ import { distribution } from "../../src/util/distribution.js";
 import { countEditTurns } from "../../src/trace/editTurns.js";
 import { longestSharedRun } from "../../src/text/longestSharedRun.js";
 import { ngrams, textUnits } from "../../src/text/textUnits.js";
-import type { DoneRecord, TraceRecord } from "../../src/trace/traceRecordSchema.js";
+import type { DoneRecord, TraceRecord, TraceStep } from "../../src/trace/traceRecordSchema.js";
+import { summariseVersusEmpty } from "../../src/trace/versusEmpty.js";
 
 /** Word n-grams for leakage: REER-PT reports 13-gram overlap of its annotations with the text. */
 export const LEAKAGE_N = 13;
@@ -26,10 +27,14 @@ export type QualityRow = {
     failed: number;
     editTurns: number;
     usableRewriteRate: number | null;
-    /** Steps that accepted a rewrite, over steps taken. */
+    /** Steps that accepted a rewrite, over steps that asked for one (removals under --prune are counted apart). */
     acceptanceRate: number | null;
+    /** Segments removed by --prune, per done item. */
+    removalsPerItem: number | null;
     /** Share of done items whose search objective ended strictly below z0's. */
     belowInitialByObjective: number | null;
+    /** Share of done items whose z* beats no thinking by the objective the search minimises (the run's own scorer). */
+    belowEmptyByObjective: number | null;
     own: JudgeFigures;
     judge: JudgeFigures | null;
     /** Share of z*'s word 13-grams (over the whole run) that occur in y. */
@@ -67,7 +72,10 @@ export function qualityRow(configuration: string, records: readonly TraceRecord[
     const ids = new Set(records.map((record) => record.id));
     const done = records.filter((record): record is DoneRecord => record.status === "done");
     const turns = countEditTurns(records);
-    const steps = done.flatMap((record) => record.steps);
+    const isRemoval = (step: TraceStep) => step.candidates.some((candidate) => candidate.proposer === "prune");
+    const steps = done.flatMap((record) => record.steps).filter((step) => !isRemoval(step));
+    const removals = done.flatMap((record) => record.steps).filter((step) => isRemoval(step) && step.chosen != null);
+    const versus = summariseVersusEmpty(done);
     const leakage = done.map((record) => ngramLeakage(record.z, record.y));
     const sharedGrams = leakage.reduce((sum, entry) => sum + entry.shared, 0);
     const totalGrams = leakage.reduce((sum, entry) => sum + entry.total, 0);
@@ -81,7 +89,9 @@ export function qualityRow(configuration: string, records: readonly TraceRecord[
         editTurns: turns.turns,
         usableRewriteRate: share(turns.usable, turns.turns),
         acceptanceRate: share(steps.filter((step) => step.chosen != null).length, steps.length),
+        removalsPerItem: done.length === 0 ? null : removals.length / done.length,
         belowInitialByObjective: share(done.filter((record) => record.objectiveFinal < record.objective0).length, done.length),
+        belowEmptyByObjective: share(versus.beaten, versus.items),
         own: judgeFigures(own, ids),
         judge: judge == null ? null : judgeFigures(judge, ids),
         leakageNgramShare: totalGrams === 0 ? 0 : sharedGrams / totalGrams,
@@ -97,13 +107,13 @@ const number = (value: number | null, digits = 0) => (value == null ? "-" : valu
 
 /** The rows as a Markdown table (the README keeps it). */
 export function formatQualityTable(rows: readonly QualityRow[], judgeName: string): string {
-    const header = ["configuration", "items done/skipped/failed", "usable rewrites", "accepted steps", "z* < z0 (objective)",
-        "z* < no thinking (own)", "median drop vs z0 (own)", "median drop vs none (own)",
+    const header = ["configuration", "items done/skipped/failed", "usable rewrites", "accepted steps", "segments removed/item", "z* < z0 (objective)",
+        "z* < no thinking (objective)", "z* < no thinking (own PPL)", "median drop vs z0 (own)", "median drop vs none (own)",
         `z* < no thinking (${judgeName})`, `median drop vs z0 (${judgeName})`, `median drop vs none (${judgeName})`,
         `${LEAKAGE_N}-gram leakage`, "longest run shared with y", "items/hour", "tokens generated/item", "tokens scored/item"];
     const lines = rows.map((row) => [
-        row.configuration, `${row.done}/${row.skipped}/${row.failed} of ${row.items}`, percent(row.usableRewriteRate), percent(row.acceptanceRate),
-        percent(row.belowInitialByObjective), percent(row.own.beatsEmpty), percent(row.own.medianDropVsInitial, 1), percent(row.own.medianDropVsEmpty, 1),
+        row.configuration, `${row.done}/${row.skipped}/${row.failed} of ${row.items}`, percent(row.usableRewriteRate), percent(row.acceptanceRate), number(row.removalsPerItem, 1),
+        percent(row.belowInitialByObjective), percent(row.belowEmptyByObjective), percent(row.own.beatsEmpty), percent(row.own.medianDropVsInitial, 1), percent(row.own.medianDropVsEmpty, 1),
         percent(row.judge?.beatsEmpty ?? null), percent(row.judge?.medianDropVsInitial ?? null, 1), percent(row.judge?.medianDropVsEmpty ?? null, 1),
         percent(row.leakageNgramShare, 2), `${row.longestSharedRun} chars`, number(row.itemsPerHour, 1), number(row.tokensGeneratedPerItem), number(row.tokensScoredPerItem)
     ]);

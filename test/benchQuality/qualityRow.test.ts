@@ -27,10 +27,13 @@ describe("qualityRow", () => {
         const a = doneRecord({ id: "a", y: "the answer", z: "a plan", objective0: 1.5, objectiveFinal: 1.2, score0: score(1.5), score: score(1.2),
             steps: [
                 { pass: 1, segment: 0, original: "o", chosen: 0, best: 1.2, bestScore: score(1.2), candidates: [{ raw: "r", text: "t", status: "scored", score: score(1.2), objective: 1.2 }, { raw: "r", status: "rejected", reason: "no-refine-block" }] },
-                { pass: 1, segment: 1, original: "o", chosen: null, best: 1.2, bestScore: score(1.2), candidates: [{ raw: "r", text: "t", status: "rejected", reason: "too-long" }] }
+                { pass: 1, segment: 1, original: "o", chosen: null, best: 1.2, bestScore: score(1.2), candidates: [{ raw: "r", text: "t", status: "rejected", reason: "too-long" }] },
+                // A removal (--prune): neither an edit turn nor a step that asked for a rewrite.
+                { pass: 2, segment: 1, original: "o", chosen: 0, best: 1.2, bestScore: score(1.2), candidates: [{ raw: "", text: "", proposer: "prune", status: "scored", score: score(1.2), objective: 1.2 }] }
             ],
+            scoreEmpty: score(1.3),
             timings: { totalMs: 60_000, generationMs: 50_000, scoringMs: 10_000 }, tokens: { generated: 900, scoringEvaluated: 300, scoringReused: 0 } });
-        const b = doneRecord({ id: "b", y: "another answer", z: "a second plan", objective0: 1.1, objectiveFinal: 1.1, score0: score(1.1), score: score(1.1), steps: [],
+        const b = doneRecord({ id: "b", y: "another answer", z: "a second plan", objective0: 1.1, objectiveFinal: 1.1, score0: score(1.1), score: score(1.1), steps: [], scoreEmpty: score(1.0),
             timings: { totalMs: 120_000, generationMs: 100_000, scoringMs: 20_000 }, tokens: { generated: 1500, scoringEvaluated: 500, scoringReused: 0 } });
         const c = skippedRecord({ id: "c", timings: { totalMs: 30_000, generationMs: 30_000, scoringMs: 0 }, tokens: { generated: 400, scoringEvaluated: 0, scoringReused: 0 } });
         // ids: a beats no thinking (9 < 10), b does not (12 > 10); "z" is not in the records and must be ignored.
@@ -40,6 +43,9 @@ describe("qualityRow", () => {
         expect(row.usableRewriteRate).toBeCloseTo(2 / 3, 12);
         expect(row.acceptanceRate).toBe(0.5);
         expect(row.belowInitialByObjective).toBe(0.5);
+        expect(row.removalsPerItem).toBe(0.5);
+        // By the clipped objective: a 1.2 < 1.3 beats no thinking, b 1.1 > 1.0 does not.
+        expect(row.belowEmptyByObjective).toBe(0.5);
         expect(row.own.beatsEmpty).toBe(0.5);
         // drops vs z0: 1 - 9/11 and 1 - 12/12 = 0; median of two = their mean.
         expect(row.own.medianDropVsInitial).toBeCloseTo((1 - 9 / 11 + 0) / 2, 12);
