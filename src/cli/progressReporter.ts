@@ -148,7 +148,9 @@ class RunProgress {
 function jsonPayload(event: RunEvent, rate: (tokens: number) => number): unknown {
     switch (event.type) {
         case "item":
-            return { type: "item", id: event.record.id, status: event.record.status, reason: recordNote(event.record), done: event.done, total: event.total,
+            return { type: "item", id: event.record.id, status: event.record.status, reason: recordNote(event.record),
+                // The reason as data (code and measured numbers), as the trace keeps it: a consumer groups by code, never by sentence.
+                refusal: event.record.status === "skipped" ? event.record.refusal : undefined, done: event.done, total: event.total,
                 score0: event.record.status === "done" ? event.record.score0.clippedMeanNll : undefined,
                 score: event.record.status === "done" ? event.record.score.clippedMeanNll : undefined, tokensPerSecond: rate(event.generatedTokens) };
         case "progress":

@@ -128,7 +128,11 @@ describe("synthesize ends with the reasons items were skipped or failed", () => 
     it("not with --progress json (each item line carries its reason) nor with --quiet", () => {
         const json = run("json");
         expect(json).not.toContain("why items were not done");
-        expect(json.trim().split("\n").map((line) => JSON.parse(line) as { type: string }).at(-1)!.type).toBe("summary");
+        const lines = json.trim().split("\n").map((line) => JSON.parse(line) as { type: string; id?: string; refusal?: unknown });
+        expect(lines.at(-1)!.type).toBe("summary");
+        // Each skipped item's line carries its refusal as data, the same object as its record's.
+        expect(lines.find((line) => line.id === "s3")!.refusal).toEqual(refusedRecord(tooSmall(2003)).refusal);
+        expect(lines.find((line) => line.id === "d")!.refusal).toBeUndefined();
         written = "";
         expect(run("none")).toBe("");
     });
