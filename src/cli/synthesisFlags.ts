@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { readJsonConfigFile, resolveLayeredConfig, type ConfigOverride } from "../config/layeredConfig.js";
 import { objectiveNames } from "../config/searchConfig.js";
+import { smallModelPreset } from "../config/smallModelPreset.js";
 import { synthesisConfigSchema, type SynthesisConfig } from "../config/synthesisConfig.js";
 import { atLeastOne, negativeNumber, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveIntegerOrAuto, probability } from "./parseOptions.js";
 
@@ -84,7 +85,7 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--prune", "after the passes, try z without each segment in turn (one scoring call each, no generation) and keep a removal when y becomes more predictable without it; never below two segments or --min-thinking-tokens. The paper preset has no removals")
         .option("--no-prune", "keep every segment of z, as the reference does")
         .addOption(new Option("--draft-prompt <name>", "the prompt template that asks for the thinking, also continued by --proposer resample: initial, the paper's list of what to think through; plan, a short request for the piece's content in order, in the writer's own words, which a small model can follow (default initial)").choices(["initial", "plan"]))
-        .addOption(new Option("--preset <name>", "auto: the paper preset with what the models cannot do adapted and said in the start line (the new-token cap lowered to fit the contexts; the small-model preset for generators under 1.5B parameters); small: the small-model preset (constrained rewrites, both proposers, redrafts of looping drafts, DRY) whatever the model; paper: the reference settings exactly. Settings you give are never changed").choices(["auto", "small", "paper"]).default("auto"))
+        .addOption(new Option("--preset <name>", `auto: the paper preset with what the models cannot do adapted and said in the start line (the new-token cap lowered to fit the contexts; the small-model preset for generators under 1.5B parameters); small: the small-model preset (${smallModelPreset.map((setting) => setting.flag).join(" ")}) whatever the model; paper: the reference settings exactly. Settings you give are never changed`).choices(["auto", "small", "paper"]).default("auto"))
         .option("--no-answer-after-think", "score the whole response even when it holds </think>; otherwise y is the text after its last </think>, as in the reference")
         .addOption(new Option("--generator-template <mode>", `chat: the generator's chat template; none: plain text (models without one) ${d(preset.generatorTemplate)}`).choices(["chat", "none"]))
         .addOption(new Option("--template <mode>", `scorer prompt: paper (chat template, <think>/<answer>) or none (plain) ${d(preset.scorerTemplate)}`).choices(["paper", "none"]))
