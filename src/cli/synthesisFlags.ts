@@ -72,7 +72,7 @@ export function addSynthesisOptions(command: Command): Command {
         .option("--max-thinking-tokens <n>", "longest z the search may produce, in tokens of either model; longer rewrites are refused as too-long, and the contexts are sized for it (default 2 x --max-tokens)", positiveInteger)
         .option("--initial-drafts <n>", `initial trajectories per item; the search starts from the best-scoring one ${d(search.initialDrafts)}`, positiveInteger)
         .option("--redrafts <n>", "further drafts, each with the next seed, when a draft cannot start a search (too short, one segment, degenerate) before the item is skipped; every refused draft is kept in the trace (default 0)", nonNegativeInteger)
-        .option("--max-draft-repetition <share>", "refuse a draft whose word 4-grams repeat earlier ones more than this share of the time, as degenerate (a loop); the paper preset has no such check (default off)", probability)
+        .option("--max-draft-repetition <share>", "refuse a draft whose word 4-grams repeat earlier ones more than this share of the time, as degenerate (a loop), and a rewrite, as repetitive; the paper preset has no such check (default off)", probability)
         .option("--screen-draft-copies", "refuse a draft that copies a run of --max-verbatim-chars of y, as rewrites are (the paper preset screens only rewrites)")
         .option("--max-verbatim-chars <n>", `the longest run of y's characters a rewrite (and, with --screen-draft-copies, a draft) may copy ${d(search.maxVerbatimChars)}`, positiveInteger)
         .option("--repeat-penalty <p>", "llama.cpp's repetition penalty over the last 64 generated tokens, for every generator call; 1 = none (default 1)", atLeastOne)

@@ -50,8 +50,9 @@ export const searchConfigSchema = z.object({
     redrafts: z.number().int().min(0).max(16).optional(),
     /**
      * A draft whose word 4-grams repeat earlier ones more than this share of the time is a
-     * loop ("The answer is no." to the token cap), refused as degenerate. Absent in the paper
-     * preset, which takes any draft of two segments and enough tokens.
+     * loop ("The answer is no." to the token cap), refused as degenerate; a rewrite that
+     * does so is refused as "repetitive". Absent in the paper preset, which takes any draft
+     * of two segments and enough tokens, and any rewrite.
      */
     maxDraftRepetition: z.number().gt(0).max(1).optional(),
     /**

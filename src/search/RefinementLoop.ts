@@ -3,6 +3,7 @@ import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
 import { joinSegments } from "../text/segmentText.js";
 import { AbortedError } from "../util/AbortedError.js";
 import { longestSharedRun } from "../text/longestSharedRun.js";
+import { LOOP_CJK_N, LOOP_WORD_N, repetitionRatio } from "../text/repetitionRatio.js";
 import { objectiveValue } from "./objective.js";
 import { extractRefineBlock, type RefineBlock } from "./refineBlock.js";
 import type { CandidateTrace, SearchResult, SearchStopReason, StepTrace } from "./SearchTrace.js";
@@ -214,7 +215,8 @@ async function runStep(state: SearchState, request: EditRequest, y: string, conf
 }
 
 /** Rejects what cannot be a useful rewrite before spending a scoring call on it. */
-export function screenCandidate(proposal: ProposedEdit, current: string, y: string, config: Pick<SearchConfig, "maxVerbatimChars" | "acceptUnclosedRewrite">): CandidateTrace {
+export function screenCandidate(proposal: ProposedEdit, current: string, y: string,
+    config: Pick<SearchConfig, "maxVerbatimChars" | "acceptUnclosedRewrite" | "maxDraftRepetition">): CandidateTrace {
     const base = {
         raw: proposal.raw,
         ...(proposal.tokensGenerated == null ? {} : { tokensGenerated: proposal.tokensGenerated }),
@@ -232,5 +234,8 @@ export function screenCandidate(proposal: ProposedEdit, current: string, y: stri
         return { ...base, text, status: "rejected", reason: "identical" };
     if (longestSharedRun(text, y) >= config.maxVerbatimChars)
         return { ...base, text, status: "rejected", reason: "copies-response" };
+    // A rewrite that loops is refused as a looping draft is (--max-draft-repetition): it may lower the score, but it is no thinking.
+    if (config.maxDraftRepetition != null && repetitionRatio(text, LOOP_WORD_N, LOOP_CJK_N).ratio > config.maxDraftRepetition)
+        return { ...base, text, status: "rejected", reason: "repetitive" };
     return { ...base, text, status: "scored" };
 }

@@ -1,7 +1,7 @@
 import type { GenerationLane } from "../generation/GenerationLane.js";
 import type { GenerationPrompter } from "../generation/GenerationPrompter.js";
 import { longestSharedRun } from "../text/longestSharedRun.js";
-import { repetitionRatio } from "../text/repetitionRatio.js";
+import { LOOP_CJK_N, LOOP_WORD_N, repetitionRatio } from "../text/repetitionRatio.js";
 import { joinSegments, segmentText } from "../text/segmentText.js";
 import type { DraftProblem, DraftRefusal } from "../trace/refusal.js";
 import type { InitialDraft } from "../trace/traceRecordSchema.js";
@@ -37,10 +37,6 @@ export async function draftTrajectory(lane: GenerationLane, prompter: Generation
     };
 }
 
-/** n-gram sizes of the loop check: a looping draft repeats whole phrases, as the curation repetition filter measures. */
-const DEGENERATE_WORD_N = 4;
-const DEGENERATE_CJK_N = 6;
-
 /** Token counts of a draft's z in both models' vocabularies. */
 export type DraftLength = { scorerTokens: number; generatorTokens: number };
 
@@ -59,7 +55,7 @@ export type DraftLimits = {
  * trajectory can be searched from and a skipped item is lost to the data set.
  */
 export function draftProblem(draft: Draft, length: DraftLength, limits: DraftLimits): { refusal: DraftRefusal; soft: boolean } | undefined {
-    const repetition = limits.maxRepetition == null ? undefined : repetitionRatio(draft.z, DEGENERATE_WORD_N, DEGENERATE_CJK_N);
+    const repetition = limits.maxRepetition == null ? undefined : repetitionRatio(draft.z, LOOP_WORD_N, LOOP_CJK_N);
     const loop: DraftProblem | undefined = repetition != null && repetition.ratio > limits.maxRepetition!
         ? { code: "degenerate", ratio: repetition.ratio, kind: repetition.kind, n: repetition.n, max: limits.maxRepetition! }
         : undefined;

@@ -8,6 +8,10 @@ export type RepetitionMeasure = {
     total: number;
 };
 
+/** n-gram sizes of the loop checks (drafts and candidates): a model stuck in a loop repeats whole phrases. */
+export const LOOP_WORD_N = 4;
+export const LOOP_CJK_N = 6;
+
 /**
  * Repetition of a trajectory: a model stuck in a loop repeats whole phrases, which shows
  * as many n-grams occurring more than once. Words for spaced text (n = `wordN`),

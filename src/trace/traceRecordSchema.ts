@@ -16,7 +16,7 @@ export const scoreSchema = z.object({
 });
 
 /** Why a proposed rewrite was never scored. */
-export const candidateRejectionSchema = z.enum(["empty", "identical", "no-refine-block", "unclosed", "copies-response", "too-long"]);
+export const candidateRejectionSchema = z.enum(["empty", "identical", "no-refine-block", "unclosed", "copies-response", "too-long", "repetitive"]);
 
 export const candidateSchema = z.object({
     /** The generator's whole turn, pre-fill included. */

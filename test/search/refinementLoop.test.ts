@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { paperSearchConfig, type SearchConfig } from "../../src/config/searchConfig.js";
-import { runRefinementLoop, type EditRequest, type SearchModels } from "../../src/search/RefinementLoop.js";
+import { runRefinementLoop, screenCandidate, type EditRequest, type SearchModels } from "../../src/search/RefinementLoop.js";
 import type { ScoreAggregates } from "../../src/scoring/scoreAggregates.js";
 
 const y = "The answer text that the trajectory should lead to, long enough to be realistic.";
@@ -233,5 +233,21 @@ describe("refinement loop (paper preset decisions)", () => {
             expect(result.segments).toEqual(segments);
             expect(result.steps.some((step) => step.pass === 2)).toBe(false);
         });
+    });
+});
+
+describe("screening a rewrite that loops", () => {
+    const loop = "She faced the other on her left, and she faced the other on her right, and she faced the other on her left, and she faced the other on her right.";
+    const plain = "She stands on the log and will not step back, and neither will the other goat, so both of them fall.";
+
+    it("refuses it as repetitive under --max-draft-repetition, unscored, and keeps a plain rewrite", () => {
+        const limits = { ...paperSearchConfig, maxDraftRepetition: 0.5 };
+        // 28 word 4-grams, 12 distinct: 57% repeat an earlier one.
+        expect(screenCandidate({ raw: refine(loop) }, "old", y, limits)).toMatchObject({ status: "rejected", reason: "repetitive", text: loop });
+        expect(screenCandidate({ raw: refine(plain) }, "old", y, limits)).toMatchObject({ status: "scored", text: plain });
+    });
+
+    it("takes it in the paper preset, which has no such check", () => {
+        expect(screenCandidate({ raw: refine(loop) }, "old", y, paperSearchConfig)).toMatchObject({ status: "scored" });
     });
 });
