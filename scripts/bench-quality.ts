@@ -27,6 +27,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 
 /** The configurations compared, as synthesize flags on top of the common ones. */
 const REDRAFT = ["--redrafts", "3", "--max-draft-repetition", "0.5", "--dry", "0.8"];
+/** The small-model preset's first version (constrained rewrites, redrafts, copy screens; 512 new tokens come with the bench's flags). */
+const SMALL_V1 = ["--preset", "paper", "--constrain-rewrite", "--redrafts", "3", "--max-draft-repetition", "0.5", "--screen-draft-copies", "--max-verbatim-chars", "60"];
+const COOL = ["--prune", "--temperature", "0.6", "--dry", "0.8"];
 const CONFIGURATIONS: Record<string, string[]> = {
     paper: ["--preset", "paper"],
     constrained: ["--preset", "paper", "--constrain-rewrite"],
@@ -36,7 +39,19 @@ const CONFIGURATIONS: Record<string, string[]> = {
     "resample+redraft": ["--preset", "paper", "--proposer", "resample", ...REDRAFT],
     "both+redraft": ["--preset", "paper", "--proposer", "both", "--constrain-rewrite", ...REDRAFT],
     // The small-model preset (src/config/smallModelPreset.ts), as `--preset small` sets it.
-    small: ["--preset", "small"]
+    small: ["--preset", "small"],
+    // The search the small-model preset was chosen from: its first version, then one change at a time.
+    "small-v1": SMALL_V1,
+    "v1+plan": [...SMALL_V1, "--draft-prompt", "plan"],
+    "v1+prune": [...SMALL_V1, "--prune"],
+    "v1+prune+T0.6": [...SMALL_V1, ...COOL],
+    "v1+prune+T0.4": [...SMALL_V1, "--prune", "--temperature", "0.4", "--dry", "0.8"],
+    "v1+prune+plan+3drafts": [...SMALL_V1, "--prune", "--draft-prompt", "plan", "--initial-drafts", "3"],
+    "v1+prune+T0.6+plan": [...SMALL_V1, ...COOL, "--draft-prompt", "plan"],
+    "v1+prune+T0.6+3drafts": [...SMALL_V1, ...COOL, "--initial-drafts", "3"],
+    "v1+prune+T0.6+meanNll": [...SMALL_V1, ...COOL, "--objective", "meanNll"],
+    "v1+prune+T0.6+plan+resample": [...SMALL_V1, ...COOL, "--draft-prompt", "plan", "--proposer", "resample"],
+    "small+resample": ["--preset", "small", "--proposer", "resample"]
 };
 
 const { values: args } = parseArgs({
