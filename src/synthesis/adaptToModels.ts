@@ -27,24 +27,35 @@ export type AdaptedConfig = { config: SynthesisConfig; notes: string[] };
  * - Small generators (auto) or any generator (small) get the small-model preset.
  */
 export function adaptToModels(config: SynthesisConfig, explicit: ExplicitSettings, generator: LoadedModel, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps, preset: AdaptivePreset = "auto"): AdaptedConfig {
-    const notes: string[] = [];
-    let adapted = config;
-    if (preset === "small" || generator.parameterCount < SMALL_MODEL_PARAMETERS) {
-        const { config: withPreset, applied } = applyPreset(adapted, smallModelPreset, explicit);
-        adapted = withPreset;
-        if (applied.length > 0)
-            notes.push(`${applied.join(" ")} (the small-model preset${preset === "small" ? ", asked for" : `: the generator has ${formatParameters(generator.parameterCount)} parameters, under ${formatParameters(SMALL_MODEL_PARAMETERS)}`}; --preset paper turns it off)`);
-    }
-    // Then the cap, whoever set it, is lowered if it does not fit; a cap the user gave is refused instead.
-    if (!explicit.has("sampling.maxTokens") && !explicit.has("search.maxThinkingTokens")) {
-        const measured = bases.filter((base) => base != null);
-        const fitting = largestFittingMaxTokens(measured, caps, undefined, adapted.search.minThinkingTokens);
-        if (fitting > 0 && fitting < adapted.sampling.maxTokens) {
-            notes.push(`--max-tokens ${fitting} (${adapted.sampling.maxTokens} does not fit the contexts, generator ${caps.generator} and scorer ${caps.scorer} tokens; the largest that fits every item)`);
-            adapted = { ...adapted, sampling: { ...adapted.sampling, maxTokens: fitting } };
-        }
-    }
+    const withPreset = applyModelPreset(config, explicit, generator, preset);
+    const fitted = fitCapToContexts(withPreset.config, explicit, bases, caps);
+    return { config: fitted.config, notes: [...withPreset.notes, ...fitted.notes] };
+}
+
+/**
+ * The first half of the adaptation: the small-model preset where it applies. It comes before
+ * the items are measured, since it may choose the drafting prompt they are measured with.
+ */
+export function applyModelPreset(config: SynthesisConfig, explicit: ExplicitSettings, generator: LoadedModel, preset: AdaptivePreset = "auto"): AdaptedConfig {
+    if (preset !== "small" && generator.parameterCount >= SMALL_MODEL_PARAMETERS)
+        return { config, notes: [] };
+    const { config: adapted, applied } = applyPreset(config, smallModelPreset, explicit);
+    const notes = applied.length === 0 ? [] : [`${applied.join(" ")} (the small-model preset${preset === "small" ? ", asked for" : `: the generator has ${formatParameters(generator.parameterCount)} parameters, under ${formatParameters(SMALL_MODEL_PARAMETERS)}`}; --preset paper turns it off)`];
     return { config: adapted, notes };
+}
+
+/** The second half: the new-token cap, whoever set it, lowered to fit the items measured (a cap the user gave is refused later instead). */
+export function fitCapToContexts(config: SynthesisConfig, explicit: ExplicitSettings, bases: readonly (ItemBudget | undefined)[], caps: ContextCaps): AdaptedConfig {
+    if (explicit.has("sampling.maxTokens") || explicit.has("search.maxThinkingTokens"))
+        return { config, notes: [] };
+    const measured = bases.filter((base) => base != null);
+    const fitting = largestFittingMaxTokens(measured, caps, undefined, config.search.minThinkingTokens);
+    if (!(fitting > 0 && fitting < config.sampling.maxTokens))
+        return { config, notes: [] };
+    return {
+        config: { ...config, sampling: { ...config.sampling, maxTokens: fitting } },
+        notes: [`--max-tokens ${fitting} (${config.sampling.maxTokens} does not fit the contexts, generator ${caps.generator} and scorer ${caps.scorer} tokens; the largest that fits every item)`]
+    };
 }
 
 function formatParameters(count: number): string {

@@ -6,7 +6,7 @@ import type { PromptLanguage, PromptSet } from "../prompts/PromptSet.js";
 import { createLayout } from "../scoring/scoreRecords.js";
 import type { ScoringLayout } from "../scoring/ScoringLayout.js";
 import { detectLanguage } from "../text/cjk.js";
-import { adaptToModels, type AdaptivePreset, type ExplicitSettings } from "./adaptToModels.js";
+import { applyModelPreset, fitCapToContexts, type AdaptivePreset, type ExplicitSettings } from "./adaptToModels.js";
 import { budgetWithLimits, largestFittingMaxTokens, measureItemBase, type ContextCaps, type ItemBudget } from "./itemBudget.js";
 
 export type RunSetup = {
@@ -49,7 +49,11 @@ const sampleRequest: Record<PromptLanguage, string> = { en: "Write.", zh: "å†™ã€
 export function validateRun(setup: RunSetup): ValidatedRun {
     const { generatorModel, scorerModel, prompts } = setup;
     checkLimits(setup.config);
-    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate, setup.config.search.draftPrompt ?? "initial");
+    // The preset first: it may choose the drafting prompt, which the items are measured with.
+    const withPreset = setup.adaptToModels == null
+        ? { config: setup.config, notes: [] }
+        : applyModelPreset(setup.config, setup.adaptToModels.explicit, generatorModel, setup.adaptToModels.preset);
+    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate, withPreset.config.search.draftPrompt ?? "initial");
     const layout = createLayout(scorerModel, setup.config.scorerTemplate, { prompts });
     const caps: ContextCaps = {
         generator: setup.maxContextSize ?? generatorModel.trainContextSize,
@@ -68,13 +72,13 @@ export function validateRun(setup: RunSetup): ValidatedRun {
             throw error;
         }
     });
-    const adapted = setup.adaptToModels == null
-        ? { config: setup.config, notes: [] }
-        : adaptToModels(setup.config, setup.adaptToModels.explicit, generatorModel, bases, caps, setup.adaptToModels.preset);
-    const config = adapted.config;
+    const fitted = setup.adaptToModels == null
+        ? withPreset
+        : fitCapToContexts(withPreset.config, setup.adaptToModels.explicit, bases, caps);
+    const config = fitted.config;
     checkLimits(config);
     checkSomeItemFits(config, bases, caps);
-    return { config, adaptations: adapted.notes, prompter, layout, caps, bases };
+    return { config, adaptations: setup.adaptToModels == null ? [] : [...withPreset.notes, ...fitted.notes], prompter, layout, caps, bases };
 }
 
 /** The templates of one language, around a stand-in request: an unusable template is one error before any work. */

@@ -436,4 +436,15 @@ describe("--prune and --draft-prompt plan", () => {
         expect(record.z).toBe(joinSegments([...replay!.final]));
         expect(record.z.includes("\n\n\n")).toBe(false);
     });
+    it("--preset small drafts from the plan template it chooses (the prompter is built after the preset), and removes", async () => {
+        const edit = "The paragraph is fine.\n</analyze>\n<refine>\n" + retelling + "\n</refine>";
+        const run = await synthesize("small-preset", { initial: planScript, edit }, [storyPair("small-preset")],
+            [...singleStep, "--preset", "small", "--min-thinking-tokens", "10"]);
+        expect(run.result.code, run.result.stderr).toBe(0);
+        expect(run.result.stderr).toMatch(/adapted to the models: .*--draft-prompt plan/u);
+        const record = done(run, "small-preset");
+        expect(record.settings).toMatchObject({ search: { draftPrompt: "plan", prune: true } });
+        expect(record.prompts.some((id) => id.startsWith("en/plan@"))).toBe(true);
+        expect(record.prompts.some((id) => id.startsWith("en/initial@"))).toBe(false);
+    });
 });
