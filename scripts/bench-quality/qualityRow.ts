@@ -8,6 +8,8 @@ import { summariseVersusEmpty } from "../../src/trace/versusEmpty.js";
 
 /** Word n-grams for leakage: REER-PT reports 13-gram overlap of its annotations with the text. */
 export const LEAKAGE_N = 13;
+/** A shorter n-gram shows quotes stitched together under the copy limit, which 13-grams miss. */
+export const QUOTE_N = 8;
 
 /** What the thinking is worth under one scorer, from `reer evaluate --json`. */
 export type JudgeFigures = {
@@ -39,6 +41,8 @@ export type QualityRow = {
     judge: JudgeFigures | null;
     /** Share of z*'s word 13-grams (over the whole run) that occur in y. */
     leakageNgramShare: number;
+    /** The same for word 8-grams: quotes shorter than the copy limit. */
+    quoteNgramShare: number;
     /** Longest verbatim run any z* shares with its y, in characters. */
     longestSharedRun: number;
     itemsPerHour: number | null;
@@ -76,9 +80,11 @@ export function qualityRow(configuration: string, records: readonly TraceRecord[
     const steps = done.flatMap((record) => record.steps).filter((step) => !isRemoval(step));
     const removals = done.flatMap((record) => record.steps).filter((step) => isRemoval(step) && step.chosen != null);
     const versus = summariseVersusEmpty(done);
-    const leakage = done.map((record) => ngramLeakage(record.z, record.y));
-    const sharedGrams = leakage.reduce((sum, entry) => sum + entry.shared, 0);
-    const totalGrams = leakage.reduce((sum, entry) => sum + entry.total, 0);
+    const leakageShare = (n: number) => {
+        const counts = done.map((record) => ngramLeakage(record.z, record.y, n));
+        const total = counts.reduce((sum, entry) => sum + entry.total, 0);
+        return total === 0 ? 0 : counts.reduce((sum, entry) => sum + entry.shared, 0) / total;
+    };
     const meanMs = mean(records.map((record) => record.timings.totalMs));
     return {
         configuration,
@@ -94,7 +100,8 @@ export function qualityRow(configuration: string, records: readonly TraceRecord[
         belowEmptyByObjective: share(versus.beaten, versus.items),
         own: judgeFigures(own, ids),
         judge: judge == null ? null : judgeFigures(judge, ids),
-        leakageNgramShare: totalGrams === 0 ? 0 : sharedGrams / totalGrams,
+        leakageNgramShare: leakageShare(LEAKAGE_N),
+        quoteNgramShare: leakageShare(QUOTE_N),
         longestSharedRun: Math.max(0, ...done.map((record) => longestSharedRun(record.z, record.y))),
         itemsPerHour: meanMs == null || meanMs === 0 ? null : 3_600_000 / meanMs,
         tokensGeneratedPerItem: mean(records.map((record) => record.tokens.generated)),
@@ -110,12 +117,12 @@ export function formatQualityTable(rows: readonly QualityRow[], judgeName: strin
     const header = ["configuration", "items done/skipped/failed", "usable rewrites", "accepted steps", "segments removed/item", "z* < z0 (objective)",
         "z* < no thinking (objective)", "z* < no thinking (own PPL)", "median drop vs z0 (own)", "median drop vs none (own)",
         `z* < no thinking (${judgeName})`, `median drop vs z0 (${judgeName})`, `median drop vs none (${judgeName})`,
-        `${LEAKAGE_N}-gram leakage`, "longest run shared with y", "items/hour", "tokens generated/item", "tokens scored/item"];
+        `${LEAKAGE_N}-gram leakage`, `${QUOTE_N}-gram leakage`, "longest run shared with y", "items/hour", "tokens generated/item", "tokens scored/item"];
     const lines = rows.map((row) => [
         row.configuration, `${row.done}/${row.skipped}/${row.failed} of ${row.items}`, percent(row.usableRewriteRate), percent(row.acceptanceRate), number(row.removalsPerItem, 1),
         percent(row.belowInitialByObjective), percent(row.belowEmptyByObjective), percent(row.own.beatsEmpty), percent(row.own.medianDropVsInitial, 1), percent(row.own.medianDropVsEmpty, 1),
         percent(row.judge?.beatsEmpty ?? null), percent(row.judge?.medianDropVsInitial ?? null, 1), percent(row.judge?.medianDropVsEmpty ?? null, 1),
-        percent(row.leakageNgramShare, 2), `${row.longestSharedRun} chars`, number(row.itemsPerHour, 1), number(row.tokensGeneratedPerItem), number(row.tokensScoredPerItem)
+        percent(row.leakageNgramShare, 2), percent(row.quoteNgramShare, 1), `${row.longestSharedRun} chars`, number(row.itemsPerHour, 1), number(row.tokensGeneratedPerItem), number(row.tokensScoredPerItem)
     ]);
     return [header, header.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n") + "\n";
 }

@@ -56,4 +56,12 @@ describe("qualityRow", () => {
         expect(row.tokensGeneratedPerItem).toBeCloseTo(2800 / 3, 9);
         expect(row.tokensScoredPerItem).toBeCloseTo(800 / 3, 9);
     });
+
+    it("counts quotes under the copy limit as 8-gram leakage, which 13-grams miss, by hand", () => {
+        // z: w0..w8 then q0..q2: five 8-grams, two of them (w0-w7, w1-w8) in y; no 13-gram at all.
+        const record = doneRecord({ id: "a", y: words(20, "w"), z: `${words(9, "w")} ${words(3, "q")}` });
+        const row = qualityRow("quotes", [record], evaluation([["a", 10, 10, 10]]), undefined);
+        expect(row.quoteNgramShare).toBeCloseTo(2 / 5, 12);
+        expect(row.leakageNgramShare).toBe(0);
+    });
 });
