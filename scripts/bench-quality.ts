@@ -51,7 +51,7 @@ const CONFIGURATIONS: Record<string, string[]> = {
     "v1+prune+T0.6+3drafts": [...SMALL_V1, ...COOL, "--initial-drafts", "3"],
     "v1+prune+T0.6+meanNll": [...SMALL_V1, ...COOL, "--objective", "meanNll"],
     "v1+prune+T0.6+plan+resample": [...SMALL_V1, ...COOL, "--draft-prompt", "plan", "--proposer", "resample"],
-    "small+resample": ["--preset", "small", "--proposer", "resample"]
+    "small+rewrite": ["--preset", "small", "--proposer", "rewrite"]
 };
 
 const { values: args } = parseArgs({

@@ -7,9 +7,9 @@ export type PresetSetting = { section: "search" | "sampling"; key: string; value
  * `--preset small`, and what `--preset auto` applies to generators under 1.5B parameters:
  * the paper preset with what a small model cannot do replaced. Chosen with bench:quality on
  * SmolLM2-135M-Instruct (README, "What the thinking is worth"):
- * - free edit turns gave a usable rewrite in 5 of 200, constrained ones in 200 of 200;
- * - the resample proposer and "both" were accepted more often under the run's own scorer
- *   but helped the held-out judge no more, at up to twice the tokens, so the edit turn stays;
+ * - free edit turns gave a usable rewrite in 5 of 200, constrained ones in 200 of 200, so
+ *   edit turns are constrained (they run when a user picks --proposer rewrite or both over
+ *   the preset's resampling, below);
  * - 3 of 32 first drafts looped into one segment and lost their item: they are drafted
  *   again, and a draft that only repeats itself is still used when no redraft does better;
  * - drafts see y and copied up to 124 characters of it: they are screened like rewrites,
@@ -26,6 +26,9 @@ export type PresetSetting = { section: "search" | "sampling"; key: string; value
  *   words whose log-probability is below its floor, and those are what a judge shares;
  * - removals (--prune), which drop a rambling paragraph for one scoring call;
  * - rewrites that loop are refused, as looping drafts are.
+ * And on all 32 pairs, the resample proposer against the constrained edit turn: z* beat no
+ * thinking on 84% of items under the judge (median PPL drop 12.4%) against 72% (7.9%), at
+ * more items per hour, so the preset resamples.
  */
 export const smallModelPreset: readonly PresetSetting[] = [
     { section: "sampling", key: "maxTokens", value: 512, flag: "--max-tokens 512" },
@@ -39,7 +42,8 @@ export const smallModelPreset: readonly PresetSetting[] = [
     { section: "search", key: "draftPrompt", value: "plan", flag: "--draft-prompt plan" },
     { section: "search", key: "initialDrafts", value: 3, flag: "--initial-drafts 3" },
     { section: "search", key: "objective", value: "meanNll", flag: "--objective meanNll" },
-    { section: "search", key: "prune", value: true, flag: "--prune" }
+    { section: "search", key: "prune", value: true, flag: "--prune" },
+    { section: "search", key: "proposer", value: "resample", flag: "--proposer resample" }
 ];
 
 /** The preset's settings that the user did not give, applied; and the flags applied, for the start line. */

@@ -15,9 +15,9 @@ describe("adaptToModels", () => {
         const { config, notes } = adaptToModels(paper, new Set(), generatorOf(135e6), bases, caps);
         expect(config.sampling.maxTokens).toBe(512);
         expect(config.search).toMatchObject({ constrainRewrite: true, redrafts: 3, maxDraftRepetition: 0.5, screenDraftCopies: true, maxVerbatimChars: 60,
-            draftPrompt: "plan", initialDrafts: 3, objective: "meanNll", prune: true });
+            draftPrompt: "plan", initialDrafts: 3, objective: "meanNll", prune: true, proposer: "resample" });
         expect(config.sampling).toMatchObject({ temperature: 0.6, dryStrength: 0.8 });
-        expect(notes).toEqual([expect.stringMatching(/^--max-tokens 512 --constrain-rewrite --redrafts 3 --max-draft-repetition 0.5 --screen-draft-copies --max-verbatim-chars 60 --temperature 0.6 --dry 0.8 --draft-prompt plan --initial-drafts 3 --objective meanNll --prune \(the small-model preset: the generator has 135M parameters/u)]);
+        expect(notes).toEqual([expect.stringMatching(/^--max-tokens 512 --constrain-rewrite --redrafts 3 --max-draft-repetition 0.5 --screen-draft-copies --max-verbatim-chars 60 --temperature 0.6 --dry 0.8 --draft-prompt plan --initial-drafts 3 --objective meanNll --prune --proposer resample \(the small-model preset: the generator has 135M parameters/u)]);
     });
 
     it("lowers a cap that does not fit, whoever set it, and says so", () => {
