@@ -107,9 +107,10 @@ export async function runRefinementLoop(
         return finish("no-steps");
     try {
         const stopReason = await runPasses(state, y, config, models, objectiveOf, options.hooks);
-        if (config.prune === true && stopReason !== "below-threshold")
-            await runPrunePass(state, config, models, objectiveOf, options.hooks);
-        return finish(stopReason);
+        if (config.prune !== true || stopReason === "below-threshold")
+            return finish(stopReason);
+        await runPrunePass(state, config, models, objectiveOf, options.hooks);
+        return finish(state.bestScore.clippedMeanNll < config.stopThreshold ? "below-threshold" : stopReason);
     } catch (error) {
         // A stop is not a failure: the caller abandons the item rather than record a search cut short.
         if (error instanceof AbortedError)
