@@ -24,8 +24,8 @@ export function countEditTurns(records: Iterable<TraceRecord>): EditTurnCounts {
 }
 
 export function addTurn(counts: EditTurnCounts, candidate: TraceCandidate): void {
-    // A removal (--prune) is no generator turn.
-    if (candidate.proposer === "prune")
+    // Only the edit turn answers with a <refine> block: a resampled paragraph or a removal (--prune) is no such turn.
+    if (candidate.proposer != null)
         return;
     counts.turns++;
     if (candidate.status === "rejected" && candidate.reason != null && UNUSABLE_REASONS.has(candidate.reason)) {

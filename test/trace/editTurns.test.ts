@@ -37,7 +37,7 @@ describe("countByProposer", () => {
             resample: { candidates: 2, usable: 2, accepted: 1 },
             prune: { candidates: 2, usable: 2, accepted: 1 }
         });
-        // A removal is no generator turn.
-        expect(countEditTurns(records).turns).toBe(4);
+        // Only the two edit turns are turns: resampled paragraphs and removals are not.
+        expect(countEditTurns(records)).toEqual({ turns: 2, usable: 1, tooLong: 0, unusable: 1 });
     });
 });
