@@ -114,7 +114,7 @@ async function runBaseline() {
     const baselineStart = performance.now();
     let baselineScored = 0;
     const baselineMeter = new ItemMeter();
-    const prompter = new GenerationPrompter(model, prompts, config.generatorTemplate, config.search.draftPrompt ?? "initial");
+    const prompter = new GenerationPrompter(model, prompts, config.generatorTemplate, config.search.draftPrompt);
     const layout = createLayout(model, config.scorerTemplate, { prompts });
     const contextSize = Math.min(model.trainContextSize, 4096);
     const generator = await GenerationContext.create(model, { threads, contextSize, groups: 1, lanesPerGroup: 1 });

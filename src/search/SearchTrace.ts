@@ -1,12 +1,12 @@
 import type { ScoreAggregates } from "../scoring/scoreAggregates.js";
+import type { ProposerKind } from "../trace/editTurns.js";
 import type { CandidateRejection } from "../trace/traceRecordSchema.js";
 
 export type { CandidateRejection } from "../trace/traceRecordSchema.js";
 
 export type CandidateStatus = "scored" | "rejected";
 
-/** Who made a candidate: the edit turn's <refine> block, a resampled continuation, or the segment's removal (--prune). */
-export type ProposerKind = "rewrite" | "resample" | "prune";
+export type { ProposerKind } from "../trace/editTurns.js";
 
 /** One proposed rewrite of a segment and what happened to it. */
 export type CandidateTrace = {
@@ -15,7 +15,7 @@ export type CandidateTrace = {
     /** The rewritten segment, when a <refine> block was found (or the resampled paragraph). */
     text?: string;
     /** Absent for the edit turn, as in traces from before there was a choice. */
-    proposer?: "resample" | "prune";
+    proposer?: Exclude<ProposerKind, "rewrite">;
     status: CandidateStatus;
     reason?: CandidateRejection;
     score?: ScoreAggregates;

@@ -254,7 +254,7 @@ export class ItemSearch {
                 return length.scorerTokens <= maxThinking && length.generatorTokens <= maxThinking;
             },
             // The draft's own floor, in the scorer's tokens as drafts are measured.
-            longEnough: (z) => this.lengthOf(z).scorerTokens >= config.search.minThinkingTokens
+            longEnough: (z) => this.resources.scorerModel.tokenizeText(z, "the trajectory", true).length >= config.search.minThinkingTokens
         };
         const result = await runRefinementLoop(draft.segments, item.y, config.search, models, {
             emptyZScore: context.emptyZScore,

@@ -53,7 +53,7 @@ export function validateRun(setup: RunSetup): ValidatedRun {
     const withPreset = setup.adaptToModels == null
         ? { config: setup.config, notes: [] }
         : applyModelPreset(setup.config, setup.adaptToModels.explicit, generatorModel, setup.adaptToModels.preset);
-    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate, withPreset.config.search.draftPrompt ?? "initial");
+    const prompter = new GenerationPrompter(generatorModel, prompts, setup.config.generatorTemplate, withPreset.config.search.draftPrompt);
     const layout = createLayout(scorerModel, setup.config.scorerTemplate, { prompts });
     const caps: ContextCaps = {
         generator: setup.maxContextSize ?? generatorModel.trainContextSize,
@@ -73,12 +73,12 @@ export function validateRun(setup: RunSetup): ValidatedRun {
         }
     });
     const fitted = setup.adaptToModels == null
-        ? withPreset
+        ? { config: withPreset.config, notes: [] }
         : fitCapToContexts(withPreset.config, setup.adaptToModels.explicit, bases, caps);
     const config = fitted.config;
     checkLimits(config);
     checkSomeItemFits(config, bases, caps);
-    return { config, adaptations: setup.adaptToModels == null ? [] : [...withPreset.notes, ...fitted.notes], prompter, layout, caps, bases };
+    return { config, adaptations: [...withPreset.notes, ...fitted.notes], prompter, layout, caps, bases };
 }
 
 /** The templates of one language, around a stand-in request: an unusable template is one error before any work. */

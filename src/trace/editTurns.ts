@@ -46,7 +46,10 @@ export function describeEditTurns(counts: EditTurnCounts): string {
 }
 
 /** Per proposer (the edit turn's block, a resampled paragraph, or a removal): candidates, usable ones, and those a step accepted. */
-export type ProposerCounts = Record<"rewrite" | NonNullable<TraceCandidate["proposer"]>, { candidates: number; usable: number; accepted: number }>;
+export type ProposerCounts = Record<ProposerKind, { candidates: number; usable: number; accepted: number }>;
+
+/** Who made a candidate: the edit turn (no proposer field, as in older traces), or the trace's named proposer. */
+export type ProposerKind = "rewrite" | NonNullable<TraceCandidate["proposer"]>;
 
 export function countByProposer(records: Iterable<TraceRecord>): ProposerCounts {
     const counts: ProposerCounts = { rewrite: { candidates: 0, usable: 0, accepted: 0 }, resample: { candidates: 0, usable: 0, accepted: 0 }, prune: { candidates: 0, usable: 0, accepted: 0 } };
