@@ -123,7 +123,10 @@ export class GenerationLane {
                 ...(sampling.repeatPenalty == null || sampling.repeatPenalty === 1 ? {} : {
                     repeatPenalty: { punishTokens: () => generated.slice(-REPEAT_PENALTY_WINDOW), maxPunishTokens: REPEAT_PENALTY_WINDOW, penalty: sampling.repeatPenalty }
                 }),
-                ...(sampling.dryStrength == null || sampling.dryStrength === 0 ? {} : { dryRepeatPenalty: { strength: sampling.dryStrength } }),
+                // The window is this call's own tokens (node-llama-cpp's sampler sees no others).
+                // Left unset, node-llama-cpp passes -1 for "all of them", which its llama.cpp
+                // clamps to 0, and a window of 0 turns DRY off without a word.
+                ...(sampling.dryStrength == null || sampling.dryStrength === 0 ? {} : { dryRepeatPenalty: { strength: sampling.dryStrength, lastTokens: Math.max(1, sampling.maxTokens) } }),
                 yieldEogToken: true
             })) {
                 promptMs ??= performance.now() - started;

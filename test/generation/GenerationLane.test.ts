@@ -120,6 +120,44 @@ describe("GenerationLane sampling", () => {
     });
 });
 
+/** Words in the longest run of words that occurs twice in `text` (written here, apart from src/text). */
+function longestRepeatedRun(text: string): number {
+    const words = text.toLowerCase().split(/\s+/u).filter(Boolean);
+    let longest = 0;
+    for (let n = 1; n <= words.length; n++) {
+        const seen = new Set<string>();
+        const repeats = words.slice(n - 1).some((_, index) => {
+            const run = words.slice(index, index + n).join(" ");
+            return seen.has(run) || !seen.add(run);
+        });
+        if (!repeats)
+            break;
+        longest = n;
+    }
+    return longest;
+}
+
+describe("GenerationLane repetition controls", () => {
+    // Greedy decoding of the tiny story model repeats whole sentences ("Lily was sad and
+    // didn't know what to do. She said, ..." twice); each control must break the repeat.
+    async function greedy(controls: { dryStrength?: number; repeatPenalty?: number }): Promise<string> {
+        const prompt = tokensOf("Once upon a time");
+        return generator.withGroup(async ([lane]) => {
+            await lane!.reset();
+            return (await lane!.generate(prompt, { temperature: 0, topP: 1, topK: 0, seed: 1, maxTokens: 240, ...controls })).text;
+        });
+    }
+
+    it("DRY and the repetition penalty break a repeated sentence", async () => {
+        const plain = await greedy({});
+        expect(longestRepeatedRun(plain), plain).toBeGreaterThanOrEqual(10);
+        for (const controls of [{ dryStrength: 0.8 }, { repeatPenalty: 1.3 }]) {
+            const text = await greedy(controls);
+            expect(longestRepeatedRun(text), `${JSON.stringify(controls)}: ${text}`).toBeLessThanOrEqual(longestRepeatedRun(plain) / 2);
+        }
+    });
+});
+
 describe("GenerationLane prompt sharing", () => {
     it.skipIf(skipWithout(fastPath.sequenceCopy))(needsFastPath("the binary has the native sequence copy", fastPath.sequenceCopy), () => {
         expect(model.runtime.nativeSequenceCopy).toBeDefined();
