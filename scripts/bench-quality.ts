@@ -12,8 +12,7 @@
  * Every run resumes: the outputs are kept in --out, so an interrupted bench, or a longer
  * --limit after a shorter one, only computes the items it lacks.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +20,7 @@ import { parseArgs } from "node:util";
 import { evaluationSchema, type Evaluation } from "../src/evaluation/evaluationSchema.js";
 import { readTraceFile } from "../src/trace/readTrace.js";
 import { formatQualityTable, qualityRow, type QualityRow } from "./bench-quality/qualityRow.js";
-import { sharedPairsPath } from "./bench/harness.js";
+import { runReer, sharedPairsPath, writeBenchInput } from "./bench/harness.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -81,22 +80,8 @@ for (const definition of args.define) {
     CONFIGURATIONS[name] = flags.split(/\s+/).filter((flag) => flag !== "");
 }
 
-function reer(cliArgs: string[], capture: boolean): string {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...cliArgs],
-        { cwd: repoRoot, stdio: ["ignore", capture ? "pipe" : "inherit", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 });
-    // 3: some items failed; the table shows them.
-    if (result.status !== 0 && result.status !== 3)
-        throw new Error(`reer ${cliArgs[0]} exited with ${result.status ?? result.signal}`);
-    return result.stdout ?? "";
-}
-
 const outDir = path.resolve(args.out);
-mkdirSync(outDir, { recursive: true });
-const lines = readFileSync(args.pairs, "utf8").split("\n").filter((line) => line.trim() !== "");
-const chosen = args.limit == null ? lines : lines.slice(0, Number(args.limit));
-const input = path.join(outDir, `pairs-${chosen.length}.jsonl`);
-writeFileSync(input, chosen.join("\n") + "\n");
-const ids = new Set(chosen.map((line) => String((JSON.parse(line) as { id: unknown }).id)));
+const { input, ids } = writeBenchInput(args.pairs, outDir, args.limit);
 const threads = args.threads == null ? [] : ["--threads", args.threads];
 const common = ["--model", args.model, "--max-tokens", args["max-tokens"], "--max-steps", args["max-steps"], "--seed", args.seed, ...threads, "--progress", "log"];
 
@@ -107,30 +92,30 @@ for (const name of args.configs.split(",")) {
         throw new Error(`unknown configuration ${name}; known: ${Object.keys(CONFIGURATIONS).join(", ")}`);
     const output = path.join(outDir, `${name}.jsonl`);
     if (!args["evaluate-only"]) {
-        process.stderr.write(`\n== ${name}: synthesize ${chosen.length} pair(s) into ${output}\n`);
-        reer(["synthesize", input, "-o", output, ...common, ...flags], false);
+        process.stderr.write(`\n== ${name}: synthesize ${ids.size} pair(s) into ${output}\n`);
+        await runReer(["synthesize", input, "-o", output, ...common, ...flags], { okCodes: [0, 3] });
     }
-    const evaluate = (label: string, scorer: string[]): Evaluation => {
+    const evaluate = async (label: string, scorer: string[]): Promise<Evaluation> => {
         const file = path.join(outDir, `${name}.evaluate-${label}.json`);
         // An evaluation newer than its trace is still current: tabulating again does not rescore.
         if (existsSync(file) && statSync(file).mtimeMs > statSync(output).mtimeMs)
             return evaluationSchema.parse(JSON.parse(readFileSync(file, "utf8")));
         process.stderr.write(`== ${name}: evaluate under ${label}\n`);
-        const evaluation = evaluationSchema.parse(JSON.parse(reer(["evaluate", output, "--json", ...threads, ...scorer], true)));
+        const evaluation = evaluationSchema.parse(JSON.parse(await runReer(["evaluate", output, "--json", ...threads, ...scorer], { capture: true, okCodes: [0, 3] })));
         writeFileSync(file, JSON.stringify(evaluation, null, 2) + "\n");
         return evaluation;
     };
-    const own = evaluate("own", []);
-    const judge = evaluate(args.judge, ["--scorer", args.judge, "--template", args["judge-template"]]);
+    const own = await evaluate("own", []);
+    const judge = await evaluate(args.judge, ["--scorer", args.judge, "--template", args["judge-template"]]);
     const records = (await readTraceFile(output)).filter((record) => ids.has(record.id));
     rows.push(qualityRow(name, records, own, judge));
 }
 
 const machine = `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
-const settings = { pairs: chosen.length, model: args.model, judge: args.judge, maxTokens: Number(args["max-tokens"]), maxSteps: Number(args["max-steps"]), seed: Number(args.seed), threads: args.threads ?? "default" };
+const settings = { pairs: ids.size, model: args.model, judge: args.judge, maxTokens: Number(args["max-tokens"]), maxSteps: Number(args["max-steps"]), seed: Number(args.seed), threads: args.threads ?? "default" };
 const table = formatQualityTable(rows, args.judge);
-const heading = `bench:quality, ${new Date().toISOString().slice(0, 10)}, ${machine}; ${chosen.length} pair(s), generator and scorer ${args.model}, ` +
+const heading = `bench:quality, ${new Date().toISOString().slice(0, 10)}, ${machine}; ${ids.size} pair(s), generator and scorer ${args.model}, ` +
     `held-out judge ${args.judge} (template ${args["judge-template"]}), --max-tokens ${settings.maxTokens} --max-steps ${settings.maxSteps} --seed ${settings.seed}\n\n`;
-writeFileSync(path.join(outDir, `quality-${chosen.length}.md`), heading + table);
-writeFileSync(path.join(outDir, `quality-${chosen.length}.json`), JSON.stringify({ date: new Date().toISOString(), machine, settings, rows }, null, 2) + "\n");
+writeFileSync(path.join(outDir, `quality-${ids.size}.md`), heading + table);
+writeFileSync(path.join(outDir, `quality-${ids.size}.json`), JSON.stringify({ date: new Date().toISOString(), machine, settings, rows }, null, 2) + "\n");
 process.stdout.write(heading + table);

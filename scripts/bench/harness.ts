@@ -4,7 +4,8 @@
  * only what it measures. Every figure a bench reports is a ratio of two timings taken in
  * the same run, so a noisy machine moves both sides alike.
  */
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LoadedModel } from "../../src/model/LoadedModel.js";
@@ -58,4 +59,57 @@ export async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
     const start = performance.now();
     const result = await run();
     return [performance.now() - start, result];
+}
+
+const SIGNAL_EXIT_CODES: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs the reer CLI (from source) as a child and resolves with its stdout when captured.
+ * The child has its own process group and the bench forwards SIGINT and SIGTERM to it once,
+ * so stopping the bench stops the run as reer stops (finished items kept) instead of leaving
+ * it running; the bench then exits as the signal says. Exit codes in `okCodes` count as
+ * success (3: some items failed, which the tables show).
+ */
+export async function runReer(cliArgs: string[], options: { capture?: boolean; okCodes?: number[] } = {}): Promise<string> {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...cliArgs],
+        { cwd: repoRoot, stdio: ["ignore", options.capture === true ? "pipe" : "inherit", "inherit"], detached: true });
+    const chunks: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+    const forward = (signal: "SIGINT" | "SIGTERM") => {
+        stoppedBy ??= signal;
+        child.kill(signal);
+    };
+    const onInt = () => forward("SIGINT");
+    const onTerm = () => forward("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+        child.on("error", reject);
+        child.on("close", (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+    }).finally(() => {
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+    });
+    if (stoppedBy != null) {
+        process.stderr.write(`bench stopped by ${stoppedBy}; reer ${cliArgs[0]} ended with ${code ?? signal}\n`);
+        process.exit(SIGNAL_EXIT_CODES[stoppedBy]);
+    }
+    if (code == null || !(options.okCodes ?? [0]).includes(code))
+        throw new Error(`reer ${cliArgs[0]} exited with ${code ?? signal}`);
+    return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Writes the first `limit` lines of a pairs file (all without a limit) to
+ * `<outDir>/pairs-<n>.jsonl`, the input of a bench's synthesize runs, and returns its path
+ * and the ids it holds (a resumed output may hold more items than this run asks for).
+ */
+export function writeBenchInput(pairsFile: string, outDir: string, limit?: string): { input: string; ids: Set<string> } {
+    mkdirSync(outDir, { recursive: true });
+    const lines = readFileSync(pairsFile, "utf8").split("\n").filter((line) => line.trim() !== "");
+    const chosen = limit == null ? lines : lines.slice(0, Number(limit));
+    const input = path.join(outDir, `pairs-${chosen.length}.jsonl`);
+    writeFileSync(input, chosen.join("\n") + "\n");
+    return { input, ids: new Set(chosen.map((line) => String((JSON.parse(line) as { id: unknown }).id))) };
 }
