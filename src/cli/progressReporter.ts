@@ -138,7 +138,9 @@ class RunProgress {
             this.bar.update(event.done, { step: this.lastStep, tps: this.rate(event.generatedTokens) });
             return;
         }
-        const scores = record.status === "done" ? ` ${record.score0.clippedMeanNll.toFixed(4)} -> ${record.score.clippedMeanNll.toFixed(4)}` : "";
+        // The objective the search minimised, named: under --objective meanNll the clipped
+        // mean NLL may rise while the item improves, and an unnamed pair of numbers read as a loss.
+        const scores = record.status === "done" ? ` ${record.objective} ${record.objective0.toFixed(4)} -> ${record.objectiveFinal.toFixed(4)}` : "";
         const note = recordNote(record);
         write(`[${event.done}/${event.total}] ${record.id} ${record.status}${note == null ? "" : ` (${note})`}${scores}`);
     }

@@ -59,5 +59,8 @@ export function fitCapToContexts(config: SynthesisConfig, explicit: ExplicitSett
 }
 
 function formatParameters(count: number): string {
-    return count >= 1e9 ? `${(count / 1e9).toFixed(1)}B` : `${Math.round(count / 1e6)}M`;
+    if (count >= 1e9)
+        return `${(count / 1e9).toFixed(1)}B`;
+    // A test model of a few hundred thousand parameters is not "0M".
+    return count >= 1e6 ? `${Math.round(count / 1e6)}M` : `${Math.round(count / 1e3)}K`;
 }
