@@ -56,7 +56,9 @@ export function formatRunStatuses(statuses: readonly AssessedStatus[]): string {
     for (const { status } of statuses) {
         for (const item of status.inFlight) {
             const what = item.phase === "step" ? `step ${item.step}/${item.steps}` : item.phase;
-            parts.push(`  ${shardName(status) === "-" ? "" : `shard ${shardName(status)}: `}${item.id}: ${what}, ${item.tokens} token(s) since ${item.since}\n`);
+            // How long the phase had run when the file was written: an age an operator reads at a glance.
+            const seconds = Math.max(0, (Date.parse(status.updatedAt) - Date.parse(item.since)) / 1000);
+            parts.push(`  ${shardName(status) === "-" ? "" : `shard ${shardName(status)}: `}${item.id}: ${what} for ${formatSeconds(seconds)}, ${item.tokens} token(s)\n`);
         }
     }
     if (statuses.length > 1) {

@@ -81,9 +81,12 @@ describe("reading a status back", () => {
 
     it("shows every shard of a job array and their total", () => {
         const now = at("2026-12-06T10:00:05.000Z");
-        const shards = [0, 1].map((index) => base({ shard: { index, count: 2 }, etaSeconds: 300 * (index + 1) }));
+        const drafting = { id: "b", phase: "drafting" as const, tokens: 90, since: "2026-12-06T09:59:48.000Z" };
+        const shards = [0, 1].map((index) => base({ shard: { index, count: 2 }, etaSeconds: 300 * (index + 1), ...(index === 1 ? { inFlight: [drafting] } : {}) }));
         const text = formatRunStatuses(shards.map((status, index) => ({ file: `s${index}`, status, ...assessRunStatus(status, now) })));
         expect(text).toMatch(/^0\/2 +5\/10 +4 +1 +0 +1 +12\.5 +5 min +5 s ago/mu);
+        // The phase's age when the file was written (10:00:00), not a timestamp to subtract by hand.
+        expect(text).toContain("  shard 1/2: b: drafting for 12 s, 90 token(s)\n");
         expect(text).toContain("all 2 shards: 10/20 items finished (8 done, 2 skipped, 0 failed), 2 in flight, 25.0 tokens/s, ETA 10 min (the slowest shard)");
     });
 
