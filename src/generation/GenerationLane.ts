@@ -1,4 +1,4 @@
-import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { LlamaContextSequence, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import { copySequenceState } from "../runtime/nodeLlamaInternals.js";
 import { ReerError } from "../errors/ReerError.js";
 import { throwIfAborted } from "../util/AbortedError.js";
@@ -112,23 +112,7 @@ export class GenerationLane {
         const longestStop = Math.max(0, ...stopStrings.map((stopString) => stopString.length));
         let tail = "";
         if (sampling.maxTokens > 0) {
-            for await (const token of this.sequence.evaluate(prompt.slice(keep), {
-                temperature: sampling.temperature,
-                topP: sampling.topP,
-                // Passed even when 0: node-llama-cpp would otherwise apply its own top-k of 40,
-                // while 0 here means no top-k at all (the paper's sampler).
-                topK: sampling.topK,
-                seed: sampling.seed,
-                ...(sampling.grammar == null ? {} : { grammarEvaluationState: sampling.grammar.newState() }),
-                ...(sampling.repeatPenalty == null || sampling.repeatPenalty === 1 ? {} : {
-                    repeatPenalty: { punishTokens: () => generated.slice(-REPEAT_PENALTY_WINDOW), maxPunishTokens: REPEAT_PENALTY_WINDOW, penalty: sampling.repeatPenalty }
-                }),
-                // The window is this call's own tokens (node-llama-cpp's sampler sees no others).
-                // Left unset, node-llama-cpp passes -1 for "all of them", which its llama.cpp
-                // clamps to 0, and a window of 0 turns DRY off without a word.
-                ...(sampling.dryStrength == null || sampling.dryStrength === 0 ? {} : { dryRepeatPenalty: { strength: sampling.dryStrength, lastTokens: Math.max(1, sampling.maxTokens) } }),
-                yieldEogToken: true
-            })) {
+            for await (const token of this.sequence.evaluate(prompt.slice(keep), samplerOptions(sampling, generated))) {
                 promptMs ??= performance.now() - started;
                 throwIfAborted(sampling.signal);
                 if (model.isEndOfGeneration(token)) {
@@ -187,4 +171,28 @@ function cutAfterFirstStop(text: string, stopStrings: string[]): string {
             end = Math.min(end, at + stopString.length);
     }
     return text.slice(0, end);
+}
+
+/**
+ * node-llama-cpp's evaluation options for one call: the paper's sampler, a grammar, and the
+ * repetition controls over `generated` (the call's tokens so far, read at each token).
+ */
+function samplerOptions(sampling: SamplingOptions, generated: readonly Token[]): SequenceEvaluateOptions {
+    return {
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        // Passed even when 0: node-llama-cpp would otherwise apply its own top-k of 40,
+        // while 0 here means no top-k at all (the paper's sampler).
+        topK: sampling.topK,
+        seed: sampling.seed,
+        ...(sampling.grammar == null ? {} : { grammarEvaluationState: sampling.grammar.newState() }),
+        ...(sampling.repeatPenalty == null || sampling.repeatPenalty === 1 ? {} : {
+            repeatPenalty: { punishTokens: () => generated.slice(-REPEAT_PENALTY_WINDOW), maxPunishTokens: REPEAT_PENALTY_WINDOW, penalty: sampling.repeatPenalty }
+        }),
+        // The window is this call's own tokens (node-llama-cpp's sampler sees no others).
+        // Left unset, node-llama-cpp passes -1 for "all of them", which its llama.cpp
+        // clamps to 0, and a window of 0 turns DRY off without a word.
+        ...(sampling.dryStrength == null || sampling.dryStrength === 0 ? {} : { dryRepeatPenalty: { strength: sampling.dryStrength, lastTokens: Math.max(1, sampling.maxTokens) } }),
+        yieldEogToken: true
+    };
 }
