@@ -1,23 +1,19 @@
 import { formatTable } from "../stats/textTable.js";
+import { formatDuration } from "../util/formatDuration.js";
 import type { RunStatus } from "../trace/runStatusSchema.js";
 import type { StatusAssessment } from "./assessRunStatus.js";
 import type { StatusFile } from "./readRunStatus.js";
 
 export type AssessedStatus = StatusFile & StatusAssessment;
 
-/** "42 s", "12 min", "3.5 h": for ages and ETAs. */
-export function formatSeconds(seconds: number): string {
-    return seconds < 120 ? `${Math.round(seconds)} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
-}
-
 function stateText({ status, liveness, ageSeconds }: AssessedStatus): string {
     switch (liveness) {
         case "working":
             return status.state;
         case "gone":
-            return `GONE: pid ${status.pid} no longer runs (last update ${formatSeconds(ageSeconds)} ago)`;
+            return `GONE: pid ${status.pid} no longer runs (last update ${formatDuration(ageSeconds)} ago)`;
         case "stale":
-            return `STALE: not updated for ${formatSeconds(ageSeconds)}`;
+            return `STALE: not updated for ${formatDuration(ageSeconds)}`;
         case "failed":
             return `FAILED: ${status.error ?? "no error recorded"}`;
         default:
@@ -45,8 +41,8 @@ export function formatRunStatuses(statuses: readonly AssessedStatus[]): string {
             `${finished(status)}/${items.total}`,
             String(items.done), String(items.skipped), String(items.failed), String(items.inFlight),
             status.tokensPerSecond.toFixed(1),
-            entry.liveness === "working" && status.etaSeconds != null ? formatSeconds(status.etaSeconds) : "-",
-            `${formatSeconds(entry.ageSeconds)} ago`,
+            entry.liveness === "working" && status.etaSeconds != null ? formatDuration(status.etaSeconds) : "-",
+            `${formatDuration(entry.ageSeconds)} ago`,
             `${status.pid}@${status.host}`,
             stateText(entry)
         ];
@@ -58,7 +54,7 @@ export function formatRunStatuses(statuses: readonly AssessedStatus[]): string {
             const what = item.phase === "step" ? `step ${item.step}/${item.steps}` : item.phase;
             // How long the phase had run when the file was written: an age an operator reads at a glance.
             const seconds = Math.max(0, (Date.parse(status.updatedAt) - Date.parse(item.since)) / 1000);
-            parts.push(`  ${shardName(status) === "-" ? "" : `shard ${shardName(status)}: `}${item.id}: ${what} for ${formatSeconds(seconds)}, ${item.tokens} token(s)\n`);
+            parts.push(`  ${shardName(status) === "-" ? "" : `shard ${shardName(status)}: `}${item.id}: ${what} for ${formatDuration(seconds)}, ${item.tokens} token(s)\n`);
         }
     }
     if (statuses.length > 1) {
@@ -68,7 +64,7 @@ export function formatRunStatuses(statuses: readonly AssessedStatus[]): string {
         parts.push(`all ${statuses.length} shards: ${sum(finished)}/${sum((status) => status.items.total)} items finished ` +
             `(${sum((status) => status.items.done)} done, ${sum((status) => status.items.skipped)} skipped, ${sum((status) => status.items.failed)} failed), ` +
             `${sum((status) => status.items.inFlight)} in flight, ${sum((status) => status.tokensPerSecond).toFixed(1)} tokens/s` +
-            (working.length > 0 ? `, ETA ${formatSeconds(eta)} (the slowest shard)` : "") + "\n");
+            (working.length > 0 ? `, ETA ${formatDuration(eta)} (the slowest shard)` : "") + "\n");
     }
     return parts.join("");
 }

@@ -1,4 +1,5 @@
 import type { TraceRecord } from "./traceRecordSchema.js";
+import { formatDuration } from "../util/formatDuration.js";
 
 /** Time and tokens of one phase over many items; `tokensPerSecond` is undefined with no time recorded. */
 export type PhaseWork = { ms: number; tokens: number; tokensPerSecond: number | undefined };
@@ -60,18 +61,12 @@ export function sumWork(records: Iterable<RecordWork>): WorkTotals {
 const count = (value: number): string => value.toLocaleString("en-US");
 const rate = (value: number | undefined): string => (value == null ? "n/a" : value.toFixed(1));
 
-/** "12.3 s" below two minutes, "4.2 min" below two hours, else "3.1 h". */
-export function formatDuration(ms: number): string {
-    const seconds = ms / 1000;
-    return seconds < 120 ? `${seconds.toFixed(1)} s` : seconds < 7200 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(1)} h`;
-}
-
 /** The accounting in three phrases, for the run summary, `reer stats` and the report's header. */
 export function describeWork(work: WorkTotals): { items: string; tokens: string; phases: string } {
     const { drafting, proposing, scoring } = work.phases;
-    const phase = (name: string, work: PhaseWork) => `${name} ${rate(work.tokensPerSecond)} (${formatDuration(work.ms)})`;
+    const phase = (name: string, work: PhaseWork) => `${name} ${rate(work.tokensPerSecond)} (${formatDuration(work.ms / 1000, 1)})`;
     return {
-        items: `${count(work.items)} item(s) in ${formatDuration(work.itemMs)} of item time, ${work.itemsPerHour == null ? "n/a" : work.itemsPerHour.toFixed(1)} items per hour one at a time`,
+        items: `${count(work.items)} item(s) in ${formatDuration(work.itemMs / 1000, 1)} of item time, ${work.itemsPerHour == null ? "n/a" : work.itemsPerHour.toFixed(1)} items per hour one at a time`,
         tokens: `${count(work.tokens.generated)} generated, ${count(work.tokens.promptEvaluated)} prompt tokens evaluated and ${count(work.tokens.promptReused)} reused from the cache, ` +
             `${count(work.tokens.scored)} scored (${count(work.tokens.scoringReused)} reused)`,
         phases: `${phase("drafting", drafting)}, ${phase("proposing", proposing)}, ${phase("scoring", scoring)}`
