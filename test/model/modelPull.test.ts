@@ -229,6 +229,8 @@ describe("reer models", () => {
         const models = freshDir("corrupt");
         expect((await runCli(["pull", "small", "--models-dir", models], { env: env() })).code).toBe(0);
         const listed = await runCli(["models", "--models-dir", models], { env: env() });
+        // A missing file ("joined") is not pulled yet, not an error.
+        expect(listed.code, listed.stderr).toBe(0);
         expect(listed.stdout).toMatch(/^small +0\.3 +present, sha256 verified/mu);
         expect(listed.stdout).toMatch(/^joined +0\.3 +missing/mu);
 
@@ -237,11 +239,13 @@ describe("reer models", () => {
         writeSync(fd, Buffer.from([small[1000]! ^ 0xff]), 0, 1, 1000);
         closeSync(fd);
         const damaged = await runCli(["models", "--models-dir", models, "--json"], { env: env() });
+        expect(damaged.code).toBe(1);
         const rows = JSON.parse(damaged.stdout) as { name: string; status: string; actualSha256?: string }[];
         const row = rows.find((candidate) => candidate.name === "small")!;
         expect(row.status).toBe("mismatch");
         expect(row.actualSha256).toBe(sha256(readFileSync(file)));
         const table = await runCli(["models", "--models-dir", models], { env: env() });
+        expect(table.code).toBe(1);
         expect(table.stdout).toMatch(/^small +0\.3 +present, sha256 mismatch/mu);
         expect(table.stdout).toContain("`reer pull small` replaces it");
 

@@ -1,9 +1,11 @@
 import path from "node:path";
 import { Command } from "commander";
+import type { CatalogueEntry } from "../../model/catalogue/catalogueSchema.js";
 import { DEFAULT_MODEL_NAME, ModelCatalogue } from "../../model/catalogue/ModelCatalogue.js";
 import { resolveModelsDir } from "../../model/catalogue/modelsDir.js";
 import { checkModelFile, type FileCheck } from "../../model/catalogue/verifiedSha256.js";
 import { formatTable } from "../../stats/textTable.js";
+import { ExitCode } from "../exitCodes.js";
 import { addModelsDirOption } from "../modelOptions.js";
 
 const statusText: Record<FileCheck["state"], string> = {
@@ -21,7 +23,8 @@ export function modelsCommand(): Command {
 Every file present is hashed in full (about 0.5 s per 100 MB), so a damaged copy shows as
 "present, sha256 mismatch"; \`reer pull <name>\` replaces it. A catalogue name works wherever
 a model is asked for (--model, --generator, --scorer); with no model given, commands use
-${DEFAULT_MODEL_NAME}.
+${DEFAULT_MODEL_NAME}. Exit status 1 when a file present fails its sha256 check (a missing
+file is not an error).
 
 Examples:
   reer models
@@ -29,7 +32,7 @@ Examples:
     return command.action(async (flags: { json: boolean; modelsDir: string }) => {
         const catalogue = ModelCatalogue.load();
         const modelsDir = resolveModelsDir(flags.modelsDir);
-        const rows = [];
+        const rows: ModelRow[] = [];
         for (const entry of catalogue.entries) {
             const file = path.join(modelsDir, entry.file);
             // Always the whole file: this is the command that answers "is my copy intact?".
@@ -44,23 +47,32 @@ Examples:
                 status: check.state,
                 ...(check.state === "mismatch" ? { actualSha256: check.actualSha256, actualBytes: check.bytes } : {})
             })), null, 2) + "\n");
-            return;
+        } else {
+            printTable(rows, modelsDir);
         }
-        process.stdout.write(formatTable(["name", "MB", "status", "licence", "context", "description"],
-            rows.map(({ entry, check }) => [
-                entry.name + (entry.name === DEFAULT_MODEL_NAME ? " (default)" : ""),
-                (entry.bytes / 1e6).toFixed(1),
-                statusText[check.state],
-                entry.licence,
-                String(entry.contextLength),
-                entry.description
-            ]), ["left", "right", "left", "left", "right", "left"]));
-        process.stdout.write(`\nmodels folder: ${modelsDir}\n`);
-        for (const { entry, file, check } of rows)
-            if (check.state === "mismatch")
-                process.stdout.write(`${entry.name}: ${file} has sha256 ${check.actualSha256} (${check.bytes} bytes), expected ${entry.sha256} (${entry.bytes} bytes); \`reer pull ${entry.name}\` replaces it\n`);
-        const missing = rows.filter(({ check }) => check.state === "missing").map(({ entry }) => entry.name);
-        if (missing.length > 0)
-            process.stdout.write(`missing: \`reer pull ${missing.join(" ")}\` downloads ${missing.length === 1 ? "it" : "them"}\n`);
+        // A damaged copy is an error a script should see; a missing one is only not pulled yet.
+        if (rows.some(({ check }) => check.state === "mismatch"))
+            process.exitCode = ExitCode.failure;
     });
+}
+
+type ModelRow = { entry: CatalogueEntry; file: string; check: FileCheck };
+
+function printTable(rows: readonly ModelRow[], modelsDir: string): void {
+    process.stdout.write(formatTable(["name", "MB", "status", "licence", "context", "description"],
+        rows.map(({ entry, check }) => [
+            entry.name + (entry.name === DEFAULT_MODEL_NAME ? " (default)" : ""),
+            (entry.bytes / 1e6).toFixed(1),
+            statusText[check.state],
+            entry.licence,
+            String(entry.contextLength),
+            entry.description
+        ]), ["left", "right", "left", "left", "right", "left"]));
+    process.stdout.write(`\nmodels folder: ${modelsDir}\n`);
+    for (const { entry, file, check } of rows)
+        if (check.state === "mismatch")
+            process.stdout.write(`${entry.name}: ${file} has sha256 ${check.actualSha256} (${check.bytes} bytes), expected ${entry.sha256} (${entry.bytes} bytes); \`reer pull ${entry.name}\` replaces it\n`);
+    const missing = rows.filter(({ check }) => check.state === "missing").map(({ entry }) => entry.name);
+    if (missing.length > 0)
+        process.stdout.write(`missing: \`reer pull ${missing.join(" ")}\` downloads ${missing.length === 1 ? "it" : "them"}\n`);
 }
