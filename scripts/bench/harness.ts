@@ -4,7 +4,7 @@
  * only what it measures. Every figure a bench reports is a ratio of two timings taken in
  * the same run, so a noisy machine moves both sides alike.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,38 +62,51 @@ export async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
 }
 
 const SIGNAL_EXIT_CODES: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+/** The reer runs in flight, and the signal that stopped the bench, if one did. */
+const running = new Set<ChildProcess>();
+let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+const stopRuns = (signal: "SIGINT" | "SIGTERM") => {
+    stoppedBy ??= signal;
+    for (const child of running)
+        child.kill(signal);
+};
+const onInt = () => stopRuns("SIGINT");
+const onTerm = () => stopRuns("SIGTERM");
 
 /**
  * Runs the reer CLI (from source) as a child and resolves with its stdout when captured.
- * The child has its own process group and the bench forwards SIGINT and SIGTERM to it once,
- * so stopping the bench stops the run as reer stops (finished items kept) instead of leaving
- * it running; the bench then exits as the signal says. Exit codes in `okCodes` count as
- * success (3: some items failed, which the tables show).
+ * Each child has its own process group, and the bench forwards SIGINT and SIGTERM to every
+ * run in flight once, so stopping the bench stops its runs as reer stops (finished items
+ * kept) instead of leaving them running; when the last has ended the bench exits as the
+ * signal says. Exit codes in `okCodes` count as success (3: some items failed, which the
+ * tables show).
  */
 export async function runReer(cliArgs: string[], options: { capture?: boolean; okCodes?: number[] } = {}): Promise<string> {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src", "cli", "cli.ts"), ...cliArgs],
         { cwd: repoRoot, stdio: ["ignore", options.capture === true ? "pipe" : "inherit", "inherit"], detached: true });
+    if (running.size === 0) {
+        process.on("SIGINT", onInt);
+        process.on("SIGTERM", onTerm);
+    }
+    running.add(child);
     const chunks: Buffer[] = [];
     child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk));
-    let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
-    const forward = (signal: "SIGINT" | "SIGTERM") => {
-        stoppedBy ??= signal;
-        child.kill(signal);
-    };
-    const onInt = () => forward("SIGINT");
-    const onTerm = () => forward("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
         child.on("error", reject);
         child.on("close", (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
     }).finally(() => {
-        process.off("SIGINT", onInt);
-        process.off("SIGTERM", onTerm);
+        running.delete(child);
+        if (running.size === 0) {
+            process.off("SIGINT", onInt);
+            process.off("SIGTERM", onTerm);
+        }
     });
     if (stoppedBy != null) {
         process.stderr.write(`bench stopped by ${stoppedBy}; reer ${cliArgs[0]} ended with ${code ?? signal}\n`);
-        process.exit(SIGNAL_EXIT_CODES[stoppedBy]);
+        if (running.size === 0)
+            process.exit(SIGNAL_EXIT_CODES[stoppedBy]);
+        // Another run is still stopping; the last one to end exits the bench.
+        return new Promise<string>(() => undefined);
     }
     if (code == null || !(options.okCodes ?? [0]).includes(code))
         throw new Error(`reer ${cliArgs[0]} exited with ${code ?? signal}`);
