@@ -76,7 +76,7 @@ function draftRow(configuration: string, records: TraceRecord[], threshold: numb
 const share = (count: number, total: number) => total === 0 ? "-" : `${count}/${total} (${(100 * count / total).toFixed(0)}%)`;
 
 function formatDraftTable(rows: DraftRow[], threshold: number): string {
-    const header = `| configuration | flags over the small preset | degenerate drafts (4-gram repetition >= ${threshold}) | median 4-gram repetition | drafts that ran to the token cap | items skipped (one segment, too short) |`;
+    const header = `| configuration | flags over the small preset | degenerate drafts (4-gram repetition >= ${threshold}) | median 4-gram repetition | drafts that ran to the token cap | items skipped (the draft copies y, has one segment or is too short) |`;
     const lines = rows.map((row) => `| ${row.configuration} | ${row.flags.length === 0 ? "(none)" : `\`${row.flags.join(" ")}\``} | ${share(row.degenerate, row.drafts)} | ${row.medianRepetition?.toFixed(2) ?? "-"} | ${share(row.atTokenCap, row.drafts)} | ${row.skipped} |`);
     return [header, `|${" --- |".repeat(6)}`, ...lines].join("\n") + "\n";
 }
