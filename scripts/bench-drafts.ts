@@ -1,8 +1,8 @@
 /**
  * What the sampling settings do to drafts that loop: draft every shared pair once per
  * configuration (the small-model preset's drafting, with no redraft, no loop check and no
- * search after the draft) and count the drafts whose word 4-grams repeat earlier ones at
- * least --threshold of the time, the measure --max-draft-repetition refuses. One Markdown
+ * search after the draft) and count the drafts whose word 4-grams repeat earlier ones more
+ * than --threshold of the time, the measure --max-draft-repetition refuses. One Markdown
  * table with its JSON beside it.
  *
  *   npm run bench:drafts -- [--limit 8] [--configs T0.6+DRY0.8,T0.6,...] [--jobs 2] [--threads 1]
@@ -66,7 +66,7 @@ function draftRow(configuration: string, records: TraceRecord[], threshold: numb
         configuration,
         flags: CONFIGURATIONS[configuration]!,
         drafts: drafts.length,
-        degenerate: ratios.filter((ratio) => ratio >= threshold).length,
+        degenerate: ratios.filter((ratio) => ratio > threshold).length,
         medianRepetition: distribution(ratios).median,
         atTokenCap: drafts.filter((draft) => draft.stop === "max-tokens").length,
         skipped: records.filter((record) => record.status === "skipped").length
@@ -76,7 +76,7 @@ function draftRow(configuration: string, records: TraceRecord[], threshold: numb
 const share = (count: number, total: number) => total === 0 ? "-" : `${count}/${total} (${(100 * count / total).toFixed(0)}%)`;
 
 function formatDraftTable(rows: DraftRow[], threshold: number): string {
-    const header = `| configuration | flags over the small preset | degenerate drafts (4-gram repetition >= ${threshold}) | median 4-gram repetition | drafts that ran to the token cap | items skipped (the draft copies y, has one segment or is too short) |`;
+    const header = `| configuration | flags over the small preset | degenerate drafts (4-gram repetition > ${threshold}) | median 4-gram repetition | drafts that ran to the token cap | items skipped (the draft copies y, has one segment or is too short) |`;
     const lines = rows.map((row) => `| ${row.configuration} | ${row.flags.length === 0 ? "(none)" : `\`${row.flags.join(" ")}\``} | ${share(row.degenerate, row.drafts)} | ${row.medianRepetition?.toFixed(2) ?? "-"} | ${share(row.atTokenCap, row.drafts)} | ${row.skipped} |`);
     return [header, `|${" --- |".repeat(6)}`, ...lines].join("\n") + "\n";
 }
