@@ -117,9 +117,13 @@ describe("catalogue names as models", () => {
     it("an hf: URI is downloaded into the models folder after a probe, with nothing but the result on stdout", async () => {
         const models = path.join(dir, "models-hf");
         const uri = "hf:test-user/tiny/stories260K.gguf";
+        const started = performance.now();
         const unreachable = await runCli(["inspect", uri, "--models-dir", models, "--gpu", "off"], { env: env() });
         expect(unreachable.code).toBe(1);
+        expect((performance.now() - started) / 1000).toBeLessThan(35);
         expect(unreachable.stderr).toContain(`Could not download ${uri}: cannot resolve reer-no-such-host.invalid`);
+        // stdout is the data stream: no spinner frame or escape code reaches it.
+        expect(unreachable.stdout).toBe("");
         expect(existsSync(models)).toBe(false);
 
         const result = await runCli(["inspect", uri, "--models-dir", models, "--gpu", "off"], { env: env({ HF_ENDPOINT: server.url }) });
