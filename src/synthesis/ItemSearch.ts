@@ -148,10 +148,12 @@ export class ItemSearch {
 
     /** Token counts of z in both vocabularies; z is bounded in both. */
     private lengthOf(z: string) {
-        return {
-            scorerTokens: this.resources.scorerModel.tokenizeText(z, "the trajectory", true).length,
-            generatorTokens: this.resources.generatorModel.tokenizeText(z, "the trajectory", true).length
-        };
+        return { scorerTokens: this.scorerTokensOf(z), generatorTokens: this.resources.generatorModel.tokenizeText(z, "the trajectory", true).length };
+    }
+
+    /** z's length in the scorer's tokens, the vocabulary drafts are measured in against --min-thinking-tokens. */
+    private scorerTokensOf(z: string): number {
+        return this.resources.scorerModel.tokenizeText(z, "the trajectory", true).length;
     }
 
     /**
@@ -254,7 +256,7 @@ export class ItemSearch {
                 return length.scorerTokens <= maxThinking && length.generatorTokens <= maxThinking;
             },
             // The draft's own floor, in the scorer's tokens as drafts are measured.
-            longEnough: (z) => this.resources.scorerModel.tokenizeText(z, "the trajectory", true).length >= config.search.minThinkingTokens
+            longEnough: (z) => this.scorerTokensOf(z) >= config.search.minThinkingTokens
         };
         const result = await runRefinementLoop(draft.segments, item.y, config.search, models, {
             emptyZScore: context.emptyZScore,
